@@ -1,0 +1,41 @@
+// The board's physical memory map: QEMU's `virt` machine, so that one ELF runs both on
+// `qemu-system-riscv32 -machine virt -bios none` and here.
+//
+//   0x0000_0000 +--------------------------+
+//               |        (unmapped)        |
+//   0x0010_0000 +--------------------------+
+//               | SiFive test finisher     |  4 KiB: 0x5555 pass, (code<<16)|0x3333 fail
+//   0x0010_1000 +--------------------------+
+//               |        (unmapped)        |
+//   0x0200_0000 +--------------------------+
+//               | CLINT                    |  64 KiB: msip +0, mtimecmp +0x4000, mtime +0xbff8
+//   0x0201_0000 +--------------------------+
+//               |        (unmapped)        |
+//   0x0c00_0000 +--------------------------+
+//               | PLIC                     |  sources 1-31; context 0 = hart 0 M, 1 = hart 0 S
+//   0x1000_0000 +--------------------------+
+//               | UART 16550               |  256 B, byte registers, PLIC source 10
+//   0x1000_0100 +--------------------------+
+//               |        (unmapped)        |
+//   0x8000_0000 +--------------------------+
+//               | RAM                      |  size configurable (default 128 MiB)
+//               +--------------------------+
+//
+// HTIF has no address of its own: `tohost`/`fromhost` are RAM words named by ELF symbols.
+
+export const FINISHER_BASE = 0x0010_0000;
+export const FINISHER_SIZE = 0x1000;
+export const CLINT_BASE = 0x0200_0000;
+export const CLINT_SIZE = 0x1_0000;
+export const PLIC_BASE = 0x0c00_0000;
+export const PLIC_SIZE = 0x400_0000;
+export const UART_BASE = 0x1000_0000;
+export const UART_SIZE = 0x100;
+export const UART_IRQ = 10;
+export const RAM_BASE = 0x8000_0000;
+export const DEFAULT_RAM_SIZE = 128 * 1024 * 1024;
+
+/** PLIC contexts of hart 0, as on QEMU virt. */
+export const PLIC_CONTEXT_M = 0;
+export const PLIC_CONTEXT_S = 1;
+export const PLIC_SOURCES = 31;
