@@ -1,0 +1,20 @@
+// The `rtcr` command: one subcommand per file, registered here.
+import { Command } from 'commander';
+import { registerRun } from './run';
+
+const program = new Command();
+program
+  .name('rtcr')
+  .description('rtcr-vm: a deterministic RV32IMA/Sv32 machine for studying checkpoint, restore and migration')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .configureOutput({ outputError: (s, write) => write(s) });
+
+registerRun(program);
+// Further subcommands register here, one line each.
+
+program.exitOverride((err) => {
+  process.exit(err.exitCode === 0 ? 0 : 2);
+});
+
+await program.parseAsync(process.argv);
