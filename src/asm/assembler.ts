@@ -14,7 +14,7 @@ import { DIRECTIVES, type DirectiveTarget } from './directives';
 import { PSEUDO, loadStoreSymbol } from './pseudo';
 import { assembleBase } from './insn';
 import {
-  BSS, ByteBuf, TEXT, localLabelName, type DataFixup, type Fixup, type ListingRecord, type ObjFile,
+  BSS, ByteBuf, DATA, TEXT, localLabelName, type DataFixup, type Fixup, type ListingRecord, type ObjFile,
   type SecId, type SectionPart, type SymDef,
 } from './objfile';
 
@@ -34,28 +34,44 @@ function lookupInsn(name: string): { def: ReturnType<typeof ISA_BY_NAME.get>; su
 
 export class FileAssembler implements InsnSink, DirectiveTarget {
   readonly errors: AsmError[] = [];
-  private readonly parts: SectionPart[] = [0, 1, 2, 3].map((i) => ({ buf: new ByteBuf(), align: i === TEXT ? 4 : 1 }));
+  // Input sections in creation order; like GNU as, .text, .data and .bss exist from the start.
+  private readonly parts: SectionPart[] = [];
+  private readonly partIndex = new Map<string, number>();
   private readonly fixups: Fixup[] = [];
   private readonly dataFixups: DataFixup[] = [];
   private readonly syms = new Map<string, SymDef>();
   private readonly globals = new Map<string, { loc: Loc; col: number }>();
   private readonly listing: ListingRecord[] = [];
   private readonly localCount = new Map<string, number>();
-  private sec: SecId = TEXT;
+  /** Index of the current input section in `parts`. */
+  private sec = 0;
   private optionStack: number[] = [];
   // the statement being assembled
   private loc!: Loc;
   private stmtStart = 0;
 
-  constructor(private readonly name: string) {}
+  constructor(private readonly name: string) {
+    this.switchSection('.text', TEXT);
+    this.switchSection('.data', DATA);
+    this.switchSection('.bss', BSS);
+    this.switchSection('.text', TEXT);
+  }
 
-  get section(): SecId { return this.sec; }
+  get section(): SecId { return this.parts[this.sec]!.out; }
+  private get isText(): boolean { return this.parts[this.sec]!.out === TEXT; }
+  private get isBss(): boolean { return this.parts[this.sec]!.out === BSS; }
 
   private get buf(): ByteBuf { return this.parts[this.sec]!.buf; }
 
   /** Assembles the statements of this file. */
   run(stmts: readonly SourceStmt[]): ObjFile {
     for (const s of stmts) this.statement(s);
+    // GNU as pads a code section's end to its alignment with nops (SUB_SEGMENT_ALIGN).
+    this.parts.forEach((p, i) => {
+      if (p.out !== TEXT || p.buf.len % p.align === 0) return;
+      this.sec = i;
+      this.align(p.align, undefined, undefined, 0);
+    });
     return {
       name: this.name, parts: this.parts, fixups: this.fixups, dataFixups: this.dataFixups,
       syms: this.syms, globals: this.globals, listing: this.listing,
@@ -181,16 +197,24 @@ export class FileAssembler implements InsnSink, DirectiveTarget {
   }
 
   emit(word: number, fix?: { field: Field; imm: Imm }): void {
-    if (this.sec === BSS) { this.error(0, 'instructions are not allowed in .bss'); return; }
+    if (this.isBss) { this.error(0, 'instructions are not allowed in .bss'); return; }
     const offset = this.buf.len;
     this.buf.u32(word);
     if (fix !== undefined) this.fixups.push({ sec: this.sec, offset, field: fix.field, imm: fix.imm, loc: this.loc, dot: this.stmtStart });
   }
 
-  switchSection(sec: SecId): void { this.sec = sec; }
+  switchSection(name: string, out: SecId): void {
+    let i = this.partIndex.get(name);
+    if (i === undefined) {
+      i = this.parts.length;
+      this.parts.push({ name, out, buf: new ByteBuf(), align: out === TEXT ? 4 : 1 });
+      this.partIndex.set(name, i);
+    }
+    this.sec = i;
+  }
 
   data(size: 1 | 2 | 4, e: Expr, col: number): void {
-    if (this.sec === BSS) {
+    if (this.isBss) {
       const v = this.constant(e, col, 'a .bss value');
       if (v !== undefined && v !== 0) { this.error(col, 'non-zero data in .bss'); return; }
       this.buf.fill(size, 0);
@@ -202,7 +226,7 @@ export class FileAssembler implements InsnSink, DirectiveTarget {
       return;
     }
     this.put(size, 0);
-    this.dataFixups.push({ sec: this.sec, offset, size, e, col, loc: this.loc, dot: this.stmtStart });
+    this.dataFixups.push({ sec: this.sec, offset, size, e, col, loc: this.loc, dot: offset });
   }
 
   private put(size: 1 | 2 | 4, v: number): void {
@@ -217,12 +241,12 @@ export class FileAssembler implements InsnSink, DirectiveTarget {
   }
 
   bytes(b: Uint8Array, col: number): void {
-    if (this.sec === BSS) { if (b.some((x) => x !== 0)) this.error(col, 'non-zero data in .bss'); this.buf.fill(b.length, 0); return; }
+    if (this.isBss) { if (b.some((x) => x !== 0)) this.error(col, 'non-zero data in .bss'); this.buf.fill(b.length, 0); return; }
     this.buf.bytes(b);
   }
 
   fill(n: number, value: number, col: number): void {
-    if (this.sec === BSS && (value & 0xff) !== 0) { this.error(col, 'non-zero data in .bss'); return; }
+    if (this.isBss && (value & 0xff) !== 0) { this.error(col, 'non-zero data in .bss'); return; }
     if (n > 1 << 28) { this.error(col, `size too large: ${n}`); return; }
     this.buf.fill(n, value);
   }
@@ -232,7 +256,7 @@ export class FileAssembler implements InsnSink, DirectiveTarget {
     const pad = (bytes - (part.buf.len % bytes)) % bytes;
     if (max !== undefined && pad > max) return;
     if (bytes > part.align) part.align = bytes;
-    if (fill === undefined && this.sec === TEXT) {
+    if (fill === undefined && this.isText) {
       // GNU: zero bytes up to a 4-byte boundary, then nops.
       const z = pad % 4;
       part.buf.fill(z, 0);

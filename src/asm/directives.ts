@@ -8,7 +8,8 @@ import { BSS, DATA, RODATA, TEXT, type SecId } from './objfile';
 export interface DirectiveTarget {
   error(col: number, message: string): void;
   constant(e: Expr, col: number, what: string): number | undefined;
-  switchSection(sec: SecId): void;
+  /** Makes input section `name` (placed in output section `out`) current. */
+  switchSection(name: string, out: SecId): void;
   readonly section: SecId;
   defineEqu(name: string, e: Expr, col: number, redefine: boolean): void;
   declareGlobal(name: string, col: number): void;
@@ -37,7 +38,10 @@ function count(st: Statement, t: DirectiveTarget, min: number, max: number): boo
   return true;
 }
 
-const section = (sec: SecId): Handler => (st, t) => { if (count(st, t, 0, 1)) t.switchSection(sec); };
+const section = (name: string, sec: SecId): Handler => (st, t) => {
+  // `.text 1` style subsections are not supported; `.data`/`.bss` etc. take no operand here.
+  if (count(st, t, 0, 0)) t.switchSection(name, sec);
+};
 
 /** Maps a `.section` name (and flags/type) to an output section. */
 export function sectionFor(name: string, flags: string, type: string): SecId | undefined {
@@ -62,7 +66,7 @@ function sectionDirective(st: Statement, t: DirectiveTarget): void {
   const type = ty?.kind === 'at' ? ty.name : '';
   const sec = sectionFor(name, flags, type);
   if (sec === undefined) { t.error(st.operands[0]!.col, `unknown section \`${name}' (use .text*, .rodata*, .data*, .bss* or flags "ax"/"aw"/"a")`); return; }
-  t.switchSection(sec);
+  t.switchSection(name, sec);
 }
 
 const dataDirective = (size: 1 | 2 | 4): Handler => (st, t) => {
@@ -152,10 +156,10 @@ function insn(st: Statement, t: DirectiveTarget): void {
 const ignore: Handler = () => { /* accepted for compatibility, no effect */ };
 
 export const DIRECTIVES: ReadonlyMap<string, Handler> = new Map<string, Handler>([
-  ['.text', section(TEXT)],
-  ['.data', section(DATA)],
-  ['.rodata', section(RODATA)],
-  ['.bss', section(BSS)],
+  ['.text', section('.text', TEXT)],
+  ['.data', section('.data', DATA)],
+  ['.rodata', section('.rodata', RODATA)],
+  ['.bss', section('.bss', BSS)],
   ['.section', sectionDirective],
   ['.globl', globl],
   ['.global', globl],

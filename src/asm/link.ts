@@ -48,32 +48,37 @@ export function link(files: readonly ObjFile[], base: number): { ok: true; resul
   const errors: AsmError[] = [];
 
   // ---- layout ----
-  const partAddr: number[][] = files.map(() => [0, 0, 0, 0]);
+  // partAddr[file][part]: address of each input section.
+  const partAddr: number[][] = files.map((f) => f.parts.map(() => 0));
   const secs: { addr: number; size: number; align: number }[] = [];
   let cursor = base >>> 0;
   for (let s = 0; s < 4; s++) {
     const start = s === 0 ? cursor : alignUp(cursor, PAGE);
     let c = start, maxAlign = s === TEXT ? 4 : 1;
     files.forEach((f, i) => {
-      const p = f.parts[s]!;
-      if (p.buf.len === 0) { partAddr[i]![s] = alignUp(c, p.align); return; }
-      c = alignUp(c, p.align);
-      partAddr[i]![s] = c;
-      c += p.buf.len;
-      maxAlign = Math.max(maxAlign, p.align);
+      f.parts.forEach((p, pi) => {
+        if (p.out !== s) return;
+        if (p.buf.len === 0) { partAddr[i]![pi] = alignUp(c, p.align); return; }
+        c = alignUp(c, p.align);
+        partAddr[i]![pi] = c;
+        c += p.buf.len;
+        maxAlign = Math.max(maxAlign, p.align);
+      });
     });
     secs.push({ addr: start, size: c - start, align: maxAlign });
     cursor = c;
   }
   if (cursor > 0x100000000) errors.push({ file: files[0]?.name ?? '', line: 1, col: 1, message: `program does not fit below 4 GiB at base 0x${base.toString(16)}`, source: '' });
+  if (cursor > 0x100000000) return { ok: false, errors };
 
   const images = secs.map((s) => new Uint8Array(s.size));
   files.forEach((f, i) => {
-    for (let s = 0; s < 3; s++) {
-      const p = f.parts[s]!;
-      if (p.buf.len > 0) images[s]!.set(p.buf.view(), partAddr[i]![s]! - secs[s]!.addr);
-    }
+    f.parts.forEach((p, pi) => {
+      if (p.out !== BSS && p.buf.len > 0) images[p.out]!.set(p.buf.view(), partAddr[i]![pi]! - secs[p.out]!.addr);
+    });
   });
+  /** Output section of a part. */
+  const outOf = (fi: number, part: number): SecId => files[fi]!.parts[part]!.out;
 
   // ---- symbols ----
   const globalDef = new Map<string, number>(); // name -> file index
@@ -122,7 +127,7 @@ export function link(files: readonly ObjFile[], base: number): { ok: true; resul
     return v;
   };
   const toAbs = (fi: number, val: Value): number => (val.sec === ABS ? val.v : partAddr[fi]![val.sec]! + val.v);
-  const ctxFor = (fi: number, sec: SecId, offset: number): EvalContext => ({
+  const ctxFor = (fi: number, sec: number, offset: number): EvalContext => ({
     lookup: (name) => { const v = symValue(fi, name); return v === undefined ? undefined : { v, sec: ABS }; },
     dot: { v: partAddr[fi]![sec]! + offset, sec: ABS },
   });
@@ -159,8 +164,9 @@ export function link(files: readonly ObjFile[], base: number): { ok: true; resul
       }
       const c = checkField(x.field, v);
       if (!c.ok) { errors.push(errorAt(x.loc, x.imm.col, c.message)); continue; }
-      const img = images[x.sec]!;
-      const o = pc - secs[x.sec]!.addr;
+      const out = outOf(fi, x.sec);
+      const img = images[out]!;
+      const o = pc - secs[out]!.addr;
       const w = (img[o]! | (img[o + 1]! << 8) | (img[o + 2]! << 16) | (img[o + 3]! << 24)) >>> 0;
       const nw = insertField(w, x.field, c.v);
       img[o] = nw & 0xff; img[o + 1] = (nw >>> 8) & 0xff; img[o + 2] = (nw >>> 16) & 0xff; img[o + 3] = nw >>> 24;
@@ -168,9 +174,10 @@ export function link(files: readonly ObjFile[], base: number): { ok: true; resul
     for (const x of f.dataFixups) {
       const r = evaluate(x.e, ctxFor(fi, x.sec, x.dot));
       if (!r.ok) { errors.push(errorAt(x.loc, r.col ?? x.col, r.message)); continue; }
-      const img = images[x.sec]!;
-      const o = partAddr[fi]![x.sec]! + x.offset - secs[x.sec]!.addr;
-      for (let k = 0; k < x.size; k++) img[o + k] = (r.value.v / 2 ** (8 * k)) & 0xff;
+      const out = outOf(fi, x.sec);
+      const img = images[out]!;
+      const o = partAddr[fi]![x.sec]! + x.offset - secs[out]!.addr;
+      for (let k = 0; k < x.size; k++) img[o + k] = Math.floor(r.value.v / 2 ** (8 * k)) & 0xff;
     }
   });
 
@@ -190,7 +197,7 @@ export function link(files: readonly ObjFile[], base: number): { ok: true; resul
       if (global || !symbols.has(name)) symbols.set(name, v);
       elfSyms.push({
         name, value: v, global,
-        section: d.kind === 'label' ? SECTION_NAMES[d.sec] : (d.value !== undefined && d.value.sec !== ABS ? SECTION_NAMES[d.value.sec] : 'abs'),
+        section: d.kind === 'label' ? SECTION_NAMES[outOf(fi, d.sec)] : (d.value !== undefined && d.value.sec !== ABS ? SECTION_NAMES[outOf(fi, d.value.sec)] : 'abs'),
       });
     }
   });
@@ -209,8 +216,9 @@ export function link(files: readonly ObjFile[], base: number): { ok: true; resul
   files.forEach((f, fi) => {
     for (const l of f.listing) {
       const addr = partAddr[fi]![l.sec]! + l.offset;
-      const off = addr - secs[l.sec]!.addr;
-      listing.push({ file: l.loc.file, line: l.loc.line, addr, bytes: images[l.sec]!.slice(off, off + l.size), source: l.loc.source });
+      const out = outOf(fi, l.sec);
+      const off = addr - secs[out]!.addr;
+      listing.push({ file: l.loc.file, line: l.loc.line, addr, bytes: images[out]!.slice(off, off + l.size), source: l.loc.source });
     }
   });
   return { ok: true, result: { elf, symbols, entry, sections, listing } };

@@ -35,15 +35,19 @@ export class ByteBuf {
   view(): Uint8Array { return this.data.subarray(0, this.len); }
 }
 
+/** One input section of a file (`.text`, `.data.more`, ...), placed into output section `out`. */
 export interface SectionPart {
+  readonly name: string;
+  readonly out: SecId;
   readonly buf: ByteBuf;
   /** Alignment of this file's part (the largest .align used, at least 4 for .text). */
   align: number;
 }
 
-/** A field to fill in pass 2. `dot` is the offset of the statement (the value of `.`). */
+/** A field to fill in pass 2. `sec` indexes the file's parts; `dot` is the offset of the
+ *  statement (the value of `.`). */
 export interface Fixup {
-  readonly sec: SecId;
+  readonly sec: number;
   readonly offset: number;
   readonly field: Field;
   readonly imm: Imm;
@@ -53,7 +57,7 @@ export interface Fixup {
 
 /** A data value to fill in pass 2 (`.word sym`). */
 export interface DataFixup {
-  readonly sec: SecId;
+  readonly sec: number;
   readonly offset: number;
   readonly size: 1 | 2 | 4;
   readonly e: Expr;
@@ -63,12 +67,12 @@ export interface DataFixup {
 }
 
 export type SymDef =
-  | { readonly kind: 'label'; readonly sec: SecId; readonly offset: number; readonly loc: Loc; readonly col: number }
-  | { readonly kind: 'equ'; e: Expr; readonly sec: SecId; readonly dot: number; readonly loc: Loc; readonly col: number;
+  | { readonly kind: 'label'; readonly sec: number; readonly offset: number; readonly loc: Loc; readonly col: number }
+  | { readonly kind: 'equ'; e: Expr; readonly sec: number; readonly dot: number; readonly loc: Loc; readonly col: number;
       value?: Value; evaluating?: boolean };
 
 export interface ListingRecord {
-  readonly sec: SecId;
+  readonly sec: number;
   readonly offset: number;
   readonly size: number;
   readonly loc: Loc;

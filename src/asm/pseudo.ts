@@ -51,11 +51,13 @@ function la(st: Statement, sink: InsnSink): void {
   pcrelPair(sink, rd, t, (lo) => emitI(sink, row('addi'), rd, rd, lo));
 }
 
+/** `call sym` = auipc ra + jalr ra; `call rd, sym` = auipc t1 + jalr rd (GNU's temporaries). */
 function call(st: Statement, sink: InsnSink): void {
   const o = ops(st, sink, 1, 2); if (!o) return;
   const rd = o.length === 2 ? reg(o[0]!, sink) : RA;
+  const tmp = o.length === 2 ? T1 : RA;
   const t = imm(o[o.length - 1]!, sink, false); if (!t) return;
-  pcrelPair(sink, rd, t, (lo) => emitI(sink, row('jalr'), rd, rd, lo));
+  pcrelPair(sink, tmp, t, (lo) => emitI(sink, row('jalr'), rd, tmp, lo));
 }
 
 function tail(st: Statement, sink: InsnSink): void {

@@ -83,14 +83,19 @@ function mnemonicOf(text: string): { name: string; col: number } | undefined {
   return { name: m[1]!, col: m[0].length - m[1]!.length };
 }
 
-/** Splits macro arguments: commas separate; blanks separate too outside parentheses/strings. */
-function splitArgs(s: string): string[] {
-  const args: string[] = [];
-  let cur = '', depth = 0, i = 0, sawSep = true;
-  const push = (): void => { args.push(cur.trim()); cur = ''; };
+/**
+ * Splits macro arguments: commas separate; blanks separate too outside parentheses/strings
+ * (unless an operator joins the two sides). Each argument keeps its start index in `s`.
+ */
+function splitArgsAt(s: string): { text: string; start: number }[] {
+  const args: { text: string; start: number }[] = [];
+  let cur = '', depth = 0, i = 0, sawSep = true, start = 0;
+  const push = (): void => { args.push({ text: cur.trim(), start }); cur = ''; };
+  const begin = (): void => { if (cur.trim() === '') start = i; };
   while (i < s.length) {
     const c = s[i]!;
     if (c === '"') {
+      begin();
       let j = i + 1;
       while (j < s.length && s[j] !== '"') j += s[j] === '\\' ? 2 : 1;
       cur += s.slice(i, j + 1); i = j + 1; sawSep = false; continue;
@@ -99,7 +104,6 @@ function splitArgs(s: string): string[] {
     if (c === ')') depth--;
     if (c === ',' && depth === 0) { push(); i++; sawSep = true; continue; }
     if ((c === ' ' || c === '\t') && depth === 0) {
-      // blank: separates unless next non-blank is a comma or an operator continues the argument
       let j = i;
       while (j < s.length && (s[j] === ' ' || s[j] === '\t')) j++;
       const next = s[j];
@@ -108,10 +112,15 @@ function splitArgs(s: string): string[] {
         /[-+*/|&^<>=)%]/.test(next)) { cur += ' '; i = j; continue; }
       push(); i = j; sawSep = true; continue;
     }
+    begin();
     cur += c; i++; sawSep = false;
   }
   if (cur.trim() !== '' || !sawSep || args.length > 0) push();
   return args;
+}
+
+function splitArgs(s: string): string[] {
+  return splitArgsAt(s).map((a) => a.text);
 }
 
 /** Parses `.macro` operands: `name p1, p2=def, p3:req, p4:vararg`. */
@@ -235,7 +244,8 @@ export class SourceReader {
       return;
     }
     const values = new Map<string, string>();
-    const args = splitArgs(argText);
+    const argsAt = splitArgsAt(argText);
+    const args = argsAt.map((a) => a.text);
     let posIdx = 0;
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
@@ -243,7 +253,7 @@ export class SourceReader {
       if (kw !== null && macro.params.some((p) => p.name === kw[1])) { values.set(kw[1]!, kw[2]!.trim()); continue; }
       const p = macro.params[posIdx];
       if (p === undefined) { this.errors.push(errorAt(loc, col, `too many arguments to macro \`${macro.name}'`)); return; }
-      if (p.vararg) { values.set(p.name, args.slice(i).join(', ')); posIdx++; break; }
+      if (p.vararg) { values.set(p.name, argText.slice(argsAt[i]!.start).trim()); posIdx++; break; }
       if (a !== '') values.set(p.name, a);
       posIdx++;
     }
