@@ -120,10 +120,12 @@ function fmtBranch(d: InsnDef, w: number, pc: number, symbolAt?: (a: number) => 
 function fmtJalr(w: number, state: DisasmState | undefined): Text {
   const rd = rdOf(w), rs1 = rs1Of(w), imm = immI(w);
   if (imm === 0) {
-    // The register-only forms print no address comment (and leave the tracked value alone).
-    if (rd === 0) return { s: rs1 === 1 ? 'ret' : `jr ${regName(rs1)}` };
-    if (rd === 1) return { s: `jalr ${regName(rs1)}` };
-    return { s: `jalr ${regName(rd)},${regName(rs1)}` };
+    // `ret` has no operands; the register-only forms comment the register's tracked value.
+    if (rd === 0 && rs1 === 1) return { s: 'ret' };
+    const addr = trackedAddress(state, rs1, 0);
+    if (rd === 0) return { s: `jr ${regName(rs1)}`, addr };
+    if (rd === 1) return { s: `jalr ${regName(rs1)}`, addr };
+    return { s: `jalr ${regName(rd)},${regName(rs1)}`, addr };
   }
   const addr = trackedAddress(state, rs1, imm);
   const mem = `${imm}(${regName(rs1)})`;
@@ -148,6 +150,7 @@ function fmtI(d: InsnDef, w: number, state: DisasmState | undefined): Text {
     return { s: `add ${rdN},${rs1N},${imm}`, addr: trackedAddress(state, rs1, imm) };
   }
   if (d.op === Op.XORI && imm === -1) return { s: `not ${rdN},${rs1N}` };
+  if (d.op === Op.ANDI && imm === 255) return { s: `zext.b ${rdN},${rs1N}` };
   if (d.op === Op.SLTIU && imm === 1) return { s: `seqz ${rdN},${rs1N}` };
   return { s: `${I_ALIAS[d.op] ?? d.name} ${rdN},${rs1N},${imm}` };
 }

@@ -43,9 +43,10 @@ export function assemble(files: readonly { name: string; text: string }[], opts:
       objs.push(fa.run(reader.stmts));
       errors.push(...fa.errors);
     }
-    if (errors.length > 0) return { ok: false, errors };
+    // Link even after errors, so that undefined symbols and ranges are reported in the same run.
     const r = link(objs, base);
-    if (!r.ok) return { ok: false, errors: r.errors };
+    if (!r.ok) return { ok: false, errors: [...errors, ...r.errors] };
+    if (errors.length > 0) return { ok: false, errors };
     const res: LinkResult = r.result;
     return { ok: true, elf: res.elf, symbols: res.symbols, entry: res.entry, listing: res.listing, sections: res.sections };
   } catch (e) {

@@ -150,6 +150,7 @@ export const PSEUDO: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['la', la],
   ['lla', la],
   ['mv', unary((s, rd, rs) => emitI(s, row('addi'), rd, rs, 0))],
+  ['zext.b', unary((s, rd, rs) => emitI(s, row('andi'), rd, rs, 255))],
   ['not', unary((s, rd, rs) => emitI(s, row('xori'), rd, rs, -1))],
   ['neg', unary((s, rd, rs) => emitR(s, row('sub'), rd, ZERO, rs))],
   ['seqz', unary((s, rd, rs) => emitI(s, row('sltiu'), rd, rs, 1))],

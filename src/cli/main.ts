@@ -1,6 +1,7 @@
 // The `rtcr` command: one subcommand per file, registered here.
 import { Command } from 'commander';
 import { registerRun } from './run';
+import { registerAsm } from './asm';
 
 const program = new Command();
 program
@@ -12,6 +13,7 @@ program
 
 registerRun(program);
 // Further subcommands register here, one line each.
+registerAsm(program);
 
 program.exitOverride((err) => {
   process.exit(err.exitCode === 0 ? 0 : 2);
