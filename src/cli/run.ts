@@ -1,0 +1,146 @@
+// `rtcr run FILE.elf`: run a bare-metal program on the board.
+import { readFileSync, writeSync, openSync, closeSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { disassemble } from '../asm/disasm';
+import { CAUSE_NAMES } from '../cpu/trap';
+import { ABI_NAMES } from '../asm/registers';
+import { Machine, type TraceEntry } from '../dev/machine';
+
+/** Exit statuses of our own (a guest's exit code otherwise passes through, capped at 255). */
+export const EXIT_LIMIT = 124;
+export const EXIT_IDLE = 125;
+export const EXIT_USAGE = 2;
+
+/** Instructions per Machine.run() call, so output streams out while the guest runs. */
+const CHUNK = 20_000_000;
+
+interface RunFlags {
+  maxInsns?: number;
+  trace?: boolean;
+  traceFile?: string;
+  hash?: boolean;
+  ramMib: number;
+  input?: string;
+}
+
+function positiveInt(what: string, max = Number.MAX_SAFE_INTEGER) {
+  return (v: string): number => {
+    const n = Number(v.replace(/_/g, ''));
+    if (!Number.isSafeInteger(n) || n <= 0 || n > max) {
+      throw new InvalidArgumentError(`${what} must be a whole number from 1 to ${max}`);
+    }
+    return n;
+  };
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run a RISC-V ELF32 executable on the virt board; UART output goes to stdout')
+    .argument('<file>', 'an ELF32 RISC-V (RV32IMA) executable')
+    .option('--max-insns <n>', 'stop after n instructions (exit status 124)', positiveInt('--max-insns'))
+    .option('--trace', 'print one line per executed instruction on stderr: pc, word, mnemonic, register written')
+    .option('--trace-file <path>', 'write the --trace lines to a file instead of stderr')
+    .option('--hash', 'print the final state hash on stderr')
+    .option('--ram-mib <n>', 'RAM size in MiB', positiveInt('--ram-mib', 2047), 128)
+    .option('--input <file>', 'bytes for the UART to receive')
+    .addHelpText('after', `
+Exit status: the guest's (SiFive test finisher or HTIF tohost; codes above 255 print as 255),
+${EXIT_LIMIT} when --max-insns ran out, ${EXIT_IDLE} when the hart waits for an interrupt nothing can send,
+${EXIT_USAGE} for a bad file or option. Time is virtual: two runs print the same bytes.`)
+    .action((file: string, flags: RunFlags) => {
+      process.exitCode = runElf(file, flags);
+    });
+}
+
+function runElf(file: string, flags: RunFlags): number {
+  let bytes: Uint8Array;
+  let input: Uint8Array | undefined;
+  try {
+    bytes = readFileSync(file);
+    if (flags.input !== undefined) input = readFileSync(flags.input);
+  } catch (e) {
+    process.stderr.write(`rtcr: ${(e as Error).message}\n`);
+    return EXIT_USAGE;
+  }
+  const out = new OutputBuffer(1);
+  const m = new Machine({ ramSize: flags.ramMib * 1024 * 1024, uartInput: input, onOutput: (b) => out.push(b) });
+  const loaded = m.loadElf(bytes);
+  if (!loaded.ok) {
+    process.stderr.write(`rtcr: ${file}: ${loaded.error}\n`);
+    return EXIT_USAGE;
+  }
+  const tracer = flags.trace || flags.traceFile !== undefined ? new Tracer(m, flags.traceFile) : undefined;
+  const limit = flags.maxInsns ?? Infinity;
+  let result;
+  try {
+    do {
+      result = m.run({ maxInsns: Math.min(CHUNK, limit - m.executed), trace: tracer?.entry });
+      out.flush();
+    } while (result.reason === 'limit' && m.executed < limit);
+  } finally {
+    out.flush();
+    tracer?.close();
+  }
+  if (flags.hash) process.stderr.write(`state-hash: ${m.stateHash()}\n`);
+  switch (result.reason) {
+    case 'exit':
+      return Math.min(result.exitCode, 255);
+    case 'limit':
+      process.stderr.write(`rtcr: stopped after ${m.executed} instructions (--max-insns) at pc 0x${hex(m.hart.pc)}; the guest did not exit\n`);
+      return EXIT_LIMIT;
+    case 'idle':
+      process.stderr.write(`rtcr: the hart waits (wfi) at pc 0x${hex(m.hart.pc)} for an interrupt that nothing can send\n`);
+      return EXIT_IDLE;
+  }
+}
+
+const hex = (v: number) => (v >>> 0).toString(16).padStart(8, '0');
+
+/** Collects output bytes and writes them synchronously, so they stream during a long run. */
+class OutputBuffer {
+  private buf = new Uint8Array(4096);
+  private len = 0;
+  constructor(private readonly fd: number) {}
+  push(b: number): void {
+    this.buf[this.len++] = b;
+    if (this.len === this.buf.length || b === 10) this.flush();
+  }
+  flush(): void {
+    let off = 0;
+    while (off < this.len) off += writeSync(this.fd, this.buf, off, this.len - off);
+    this.len = 0;
+  }
+}
+
+/** Formats --trace lines: `pc word mnemonic [rd=value | trap: cause]`. */
+class Tracer {
+  private readonly fd: number;
+  private readonly owned: boolean;
+  private lines: string[] = [];
+  constructor(private readonly m: Machine, path: string | undefined) {
+    this.owned = path !== undefined;
+    this.fd = path !== undefined ? openSync(path, 'w') : 2;
+  }
+  readonly entry = (e: TraceEntry): void => {
+    const text = disassemble(e.word, e.pc);
+    let effect = '';
+    if (e.trapped) {
+      const cause = this.m.hart.priv === 3 ? this.m.hart.mcause : this.m.hart.scause;
+      effect = `trap: ${CAUSE_NAMES[cause & 0x7fffffff] ?? `cause ${cause}`}`;
+    } else if (e.rd >= 0) {
+      effect = `${ABI_NAMES[e.rd]}=0x${hex(e.value)}`;
+    }
+    this.lines.push(`${hex(e.pc)} ${hex(e.word)} ${text.padEnd(32)} ${effect}`.trimEnd());
+    if (this.lines.length >= 1024) this.flushLines();
+  };
+  private flushLines(): void {
+    if (this.lines.length === 0) return;
+    writeSync(this.fd, this.lines.join('\n') + '\n');
+    this.lines = [];
+  }
+  close(): void {
+    this.flushLines();
+    if (this.owned) closeSync(this.fd);
+  }
+}
