@@ -22,6 +22,17 @@ export interface AssembleOptions {
   readFile?: (path: string) => string | undefined;
 }
 
+/** Drops repeated identical errors (a macro argument used twice reports once). */
+function unique(errors: AsmError[]): AsmError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const k = `${e.file}:${e.line}:${e.col}:${e.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
 export type AssembleResult =
   | { ok: true; elf: Uint8Array; symbols: Map<string, number>; entry: number; listing: ListingLine[]; sections: SectionInfo[] }
   | { ok: false; errors: AsmError[] };
@@ -45,8 +56,8 @@ export function assemble(files: readonly { name: string; text: string }[], opts:
     }
     // Link even after errors, so that undefined symbols and ranges are reported in the same run.
     const r = link(objs, base);
-    if (!r.ok) return { ok: false, errors: [...errors, ...r.errors] };
-    if (errors.length > 0) return { ok: false, errors };
+    if (!r.ok) return { ok: false, errors: unique([...errors, ...r.errors]) };
+    if (errors.length > 0) return { ok: false, errors: unique(errors) };
     const res: LinkResult = r.result;
     return { ok: true, elf: res.elf, symbols: res.symbols, entry: res.entry, listing: res.listing, sections: res.sections };
   } catch (e) {
