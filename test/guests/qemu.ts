@@ -257,6 +257,8 @@ export interface Image {
   word(addr: number): number | null;
   /** The address of a symbol, or null. */
   symbol(name: string): number | null;
+  /** The file offset that holds the byte at a virtual address of a loaded segment, or null. */
+  offsetOf(addr: number): number | null;
 }
 
 export function readImage(bytes: Uint8Array): Image {
@@ -298,6 +300,10 @@ export function readImage(bytes: Uint8Array): Image {
       return null;
     },
     symbol: (name: string) => symbols.get(name) ?? null,
+    offsetOf(addr: number): number | null {
+      for (const s of segs) if (addr >= s.vaddr && addr < s.vaddr + s.filesz) return s.off + (addr - s.vaddr);
+      return null;
+    },
   };
 }
 
