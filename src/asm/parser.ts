@@ -172,7 +172,13 @@ function numberValue(s: string): number {
 const numberTok = tok(/0[xX][0-9a-fA-F]+|0[bB][01]+|[0-9]+/, 'a number');
 const localRef = tok(/[0-9]+[bf](?![A-Za-z0-9_.$])/, 'a local label reference');
 
-const primary: Parser<Expr> = recursiveParser(() => choice([
+/** A recursive parser whose body is built once (arcsecond's recursiveParser rebuilds it per use). */
+function lazy<T>(build: () => Parser<T>): Parser<T> {
+  let p: Parser<T> | undefined;
+  return recursiveParser(() => (p ??= build()));
+}
+
+const primary: Parser<Expr> = lazy(() => choice([
   sequenceOf([pos, localRef]).map(([col, s]): Expr =>
     ({ k: 'local', n: s.slice(0, -1), dir: s.endsWith('b') ? 'b' : 'f', col })),
   numberTok.map((s): Expr => ({ k: 'num', v: numberValue(s) })),
@@ -190,7 +196,7 @@ const binop = tok(/<<|>>|==|!=|<>|<=|>=|&&|\|\||[*/|&^+\-<>]|%(?![A-Za-z_])/, 'a
   .map((s): BinOp => (s === '<>' ? '!=' : s) as BinOp);
 
 /** Precedence climbing over GNU's ranks. */
-export const expr: Parser<Expr> = recursiveParser(() =>
+export const expr: Parser<Expr> = lazy(() =>
   sequenceOf([primary, many(sequenceOf([binop, primary]))]).map(([first, rest]) => {
     const operands: Expr[] = [first];
     const ops: BinOp[] = [];
@@ -213,17 +219,20 @@ const modExpr = sequenceOf([modName, sym('('), expr, sym(')')]).map(([mod, , e])
 
 const baseReg = sequenceOf([sym('('), pos, ident, sym(')')]).map(([, col, name]) => ({ col, name }));
 
+const endOfOperand = tok(/(?=,|$)/, 'end of operand');
+
 const operand: Parser<Operand> = choice([
   sequenceOf([pos, stringLit]).map(([col, bytes]): Operand => ({ kind: 'str', bytes, col })),
   sequenceOf([pos, tok(/@[A-Za-z_]+/, '@type')]).map(([col, s]): Operand => ({ kind: 'at', name: s.slice(1), col })),
-  sequenceOf([pos, modExpr, baseReg]).map(([col, off, b]): Operand =>
-    ({ kind: 'mem', off, base: b.name, baseCol: b.col, col })),
-  sequenceOf([pos, modExpr]).map(([col, m]): Operand => ({ kind: 'mod', mod: m.mod, e: m.e, col })),
-  sequenceOf([pos, expr, baseReg]).map(([col, off, b]): Operand =>
-    ({ kind: 'mem', off, base: b.name, baseCol: b.col, col })),
-  sequenceOf([pos, baseReg]).map(([col, b]): Operand =>
+  sequenceOf([pos, modExpr, possibly(baseReg)]).map(([col, m, b]): Operand => b === null
+    ? { kind: 'mod', mod: m.mod, e: m.e, col }
+    : { kind: 'mem', off: m, base: b.name, baseCol: b.col, col }),
+  // `(reg)` alone, before the expression form would read it as a parenthesised symbol.
+  sequenceOf([pos, baseReg, endOfOperand]).map(([col, b]): Operand =>
     ({ kind: 'mem', off: null, base: b.name, baseCol: b.col, col })),
-  sequenceOf([pos, expr]).map(([col, e]): Operand => ({ kind: 'expr', e, col })),
+  sequenceOf([pos, expr, possibly(baseReg)]).map(([col, e, b]): Operand => b === null
+    ? { kind: 'expr', e, col }
+    : { kind: 'mem', off: e, base: b.name, baseCol: b.col, col }),
 ]);
 
 const label = sequenceOf([pos, tok(/(?:[A-Za-z_.$][A-Za-z0-9_.$]*|[0-9]+)(?=[ \t]*:)/, 'a label'), sym(':')])
