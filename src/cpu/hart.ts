@@ -19,6 +19,8 @@ import { CSR } from './csrnames';
 import { csrAccessible, csrRead, csrWrite } from './csr';
 import { DECODE_TABLE, SCAN, scanDecode } from './decode';
 import { Op } from './isa';
+import { BLOCK_MASK, HOT_THRESHOLD, Jit } from './jit';
+import { mulh, mulhsu, mulhu } from './mulh';
 import {
   Cause, enterTrap, mret, MSTATUS_MPP, MSTATUS_MPP_SHIFT, MSTATUS_MPRV, MSTATUS_MXR,
   MSTATUS_SUM, MSTATUS_TSR, MSTATUS_TVM, MSTATUS_TW, pendingInterrupt, sret,
@@ -93,11 +95,15 @@ export class Hart {
 
   readonly bus: Bus;
   readonly mmu: Mmu;
+  /** The block compiler (the fast path); blocks run only while jitEnabled. */
+  readonly jit: Jit;
+  jitEnabled = true;
   time: TimeSource = { mtime: () => Math.floor(this.cycles / 10) };
 
   // Run-loop bookkeeping.
   private irqCheck = true;
-  private breakRequested = false;
+  /** The run loop must stop after this instruction (read by compiled blocks too). */
+  breakRequested = false;
   private stopReason: StopReason = StopReason.Budget;
   /** Budget left at the last counter sync, and exceptions since then, for exact counters. */
   private syncedLeft = 0;
@@ -106,6 +112,7 @@ export class Hart {
   constructor(bus: Bus) {
     this.bus = bus;
     this.mmu = new Mmu(bus);
+    this.jit = new Jit(this, bus, this.mmu);
   }
 
   /** Resets to M-mode at `pc` with the CSRs in their reset state. */
@@ -258,6 +265,12 @@ export class Hart {
     const m32 = this.bus.ram32;
     const { rTag, rAdd, wTag, wAdd, xTag, xAdd } = this.mmu;
     const dec = DECODE_TABLE;
+    const mmu = this.mmu;
+    const jit = this.jit;
+    const blocks = jit.blocks;
+    const heat = jit.heat;
+    const useJit = this.jitEnabled;
+    let flushes = mmu.flushes;
     let pc = this.pc | 0;
     let n = budget;
     let fpage = -1; // the virtual page of pc whose translation fadd holds
@@ -279,7 +292,6 @@ export class Hart {
         if (!this.wakeable()) { this.stopReason = StopReason.Wfi; break; }
         this.waiting = false;
       }
-      n--;
       // Fetch through the cached translation of pc's page.
       const vpn = pc >>> 12;
       if (vpn !== fpage) {
@@ -287,6 +299,7 @@ export class Hart {
         if (xTag[ti] !== vpn) {
           this.pc = pc;
           if (this.mmu.translate(pc, Access.Fetch) < 0 || xTag[ti] !== vpn) {
+            n--; // a fetch fault is an executed (trapping) instruction
             this.fetchFault(pc);
             if (this.hosted) break;
             pc = this.pc;
@@ -297,6 +310,26 @@ export class Hart {
         fpage = vpn;
         fadd = xAdd[ti];
       }
+      if (useJit) {
+        // The fast path: run a compiled block if there is one for this pc, compile it once hot.
+        const slot = (pc >>> 2) & BLOCK_MASK;
+        let b = blocks[slot];
+        if (b === undefined || b.vpc !== pc || b.fadd !== fadd) {
+          b = heat[slot]++ >= HOT_THRESHOLD ? jit.compile(pc, fadd) : undefined;
+          if (b !== undefined) heat[slot] = 0;
+        }
+        if (b !== undefined && b.len <= n) {
+          n -= b.fn(this, n);
+          pc = this.pc;
+          if (mmu.flushes !== flushes) { flushes = mmu.flushes; fpage = -1; }
+          if (this.breakRequested) {
+            if (this.stopReason === StopReason.Budget) this.stopReason = this.waiting ? StopReason.Wfi : StopReason.Break;
+            break;
+          }
+          continue;
+        }
+      }
+      n--;
       const w = m32[(pc + fadd) >>> 2];
       const rd = (w >>> 7) & 31;
       const rs1 = (w >>> 15) & 31;
@@ -674,30 +707,4 @@ function amo(op: number, a: number, b: number): number {
     case Op.AMOMINU_W: return (a >>> 0) < (b >>> 0) ? a : b;
     default: return (a >>> 0) > (b >>> 0) ? a : b; // AMOMAXU_W
   }
-}
-
-// ---- the high halves of 32x32 products, without BigInt: split into 16-bit limbs ----
-
-/** High 32 bits of the unsigned product a * b. */
-export function mulhu(a: number, b: number): number {
-  const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
-  const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
-  const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
-  return (p11 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) | 0;
-}
-
-/** High 32 bits of the signed product a * b. */
-export function mulh(a: number, b: number): number {
-  // signed = unsigned - (a < 0 ? b << 32 : 0) - (b < 0 ? a << 32 : 0), on the high word
-  let h = mulhu(a, b);
-  if (a < 0) h = (h - b) | 0;
-  if (b < 0) h = (h - a) | 0;
-  return h;
-}
-
-/** High 32 bits of signed a times unsigned b. */
-export function mulhsu(a: number, b: number): number {
-  let h = mulhu(a, b);
-  if (a < 0) h = (h - b) | 0;
-  return h;
 }

@@ -46,6 +46,10 @@ export class Bus {
   readonly ram32: Int32Array;
   /** Per RAM page: 1 if a watch covers it, so stores there must take the slow path. */
   readonly watchedPages: Uint8Array;
+  /** Per RAM page: 1 if compiled code was made from it (see cpu/jit.ts); stores take the slow path. */
+  readonly codePages: Uint8Array;
+  /** Called after a guest store into a code page. */
+  onCodeWrite: ((pa: number, size: AccessSize) => void) | undefined;
   /**
    * Bumped whenever a page becomes watched, so that caches of write permission (the TLB) know
    * to drop entries for it.
@@ -72,6 +76,7 @@ export class Bus {
     this.ram16 = new Uint16Array(buf);
     this.ram32 = new Int32Array(buf);
     this.watchedPages = new Uint8Array(ramSize >>> PAGE_SHIFT);
+    this.codePages = new Uint8Array(ramSize >>> PAGE_SHIFT);
   }
 
   /** Maps a device at `base`. Throws (a host bug) if it overlaps RAM or another device. */
@@ -122,8 +127,10 @@ export class Bus {
   /** A guest store. Sets `fault` if nothing answers. */
   write(pa: number, size: AccessSize, value: number): void {
     if (this.isRam(pa, size)) {
+      const page = (pa - this.ramBase) >>> PAGE_SHIFT;
       this.writeRam(pa - this.ramBase, size, value);
-      if (this.watchedPages[(pa - this.ramBase) >>> PAGE_SHIFT] !== 0) this.notifyWatches(pa, size);
+      if (this.watchedPages[page] !== 0) this.notifyWatches(pa, size);
+      if (this.codePages[page] !== 0) this.onCodeWrite?.(pa, size);
       return;
     }
     const r = this.findRegion(pa);

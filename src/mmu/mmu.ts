@@ -185,7 +185,7 @@ export class Mmu {
     const pageBase = pa - (pa & 0xfff);
     if (!bus.isRam(pageBase, 4096)) return;
     const ramPage = pageBase - bus.ramBase;
-    if (access === Access.Store && bus.watchedPages[ramPage >>> PAGE_SHIFT] !== 0) return;
+    if (access === Access.Store && (bus.watchedPages[ramPage >>> PAGE_SHIFT] | bus.codePages[ramPage >>> PAGE_SHIFT]) !== 0) return;
     const vpn = va >>> PAGE_SHIFT;
     const i = vpn & TLB_MASK;
     const add = (ramPage - ((vpn << PAGE_SHIFT) | 0)) | 0;
