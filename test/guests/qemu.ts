@@ -122,10 +122,13 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     checks: { amo: ['misaligned sc.w: mcause 6', 'misaligned sc.w: rd unchanged'] },
   },
   {
-    id: 'amo-page-fault-cause',
-    qemu: 'an AMO to a read-only page raises load page fault (cause 13)',
-    spec: 'AMOs raise store/AMO page faults (cause 15): an AMO needs write permission and its exceptions are store/AMO exceptions (priv. spec, Sv32 translation step 5 and the mcause table)',
-    checks: { sv32: ['S amoadd to a read-only page: cause'] },
+    id: 'amo-fault-cause',
+    qemu: 'an AMO to a read-only page raises load page fault (13); an AMO to unmapped physical memory raises load access fault (5)',
+    spec: 'AMOs raise store/AMO exceptions: store/AMO page fault (15), store/AMO access fault (7); an AMO needs write permission (priv. spec, mcause table; Sv32 translation, step 5)',
+    checks: {
+      sv32: ['S amoadd to a read-only page: cause'],
+      traps: ['AMO to unmapped physical memory: store/AMO access fault (7)'],
+    },
   },
   {
     id: 'jal-branch-misaligned-tval',
@@ -182,6 +185,30 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
         'csrw minstret then csrr reads the written value',
         'csrw minstret, nop, csrr reads value + 1',
         'minstret carries into minstreth',
+      ],
+    },
+  },
+  {
+    id: 'trap-retires',
+    qemu: 'with -icount, ECALL, EBREAK and illegal instructions increment minstret (a faulting load does not)',
+    spec: '"Instructions that cause synchronous exceptions, including ECALL and EBREAK, are not considered to retire and hence do not increment the instret CSR" (unpriv. spec, Zicntr; priv. spec 3.3.1)',
+    checks: {
+      csr: [
+        'ecall does not retire (minstret +2: csrr, li)',
+        'ebreak does not retire (minstret +1: csrr)',
+        'illegal instruction does not retire',
+      ],
+    },
+  },
+  {
+    id: 'interrupt-priority',
+    qemu: 'without AIA, the lowest-numbered pending and enabled interrupt is taken first (SSI before MSI before MTI)',
+    spec: '"Multiple simultaneous interrupts destined for M-mode are handled in the following decreasing priority order: MEI, MSI, MTI, SEI, SSI, STI" (priv. spec 3.1.9)',
+    checks: {
+      interrupts: [
+        'priority: machine software first',
+        'priority: then machine timer',
+        'priority: then supervisor software',
       ],
     },
   },

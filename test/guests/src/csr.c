@@ -202,6 +202,36 @@ static void vectored(void) {
   csr_write(mtvec, tv);
 }
 
+/* A bare trap vector: t1 = minstret at the first handler instruction; resume after the trap. */
+void retire_vec(void);
+asm(
+  "  .text\n"
+  "  .balign 4\n"
+  "retire_vec:\n"
+  "  csrr t1, minstret\n"
+  "  csrr t2, mepc\n"
+  "  addi t2, t2, 4\n"
+  "  csrw mepc, t2\n"
+  "  mret\n");
+
+/* minstret delta from `csrr t0, minstret` (retires) over `insn` (traps) to the handler's read */
+#define TRAP_RETIRE(insn) ({ uint32_t d; \
+  asm volatile("csrr t0, minstret\n " insn "\n sub %0, t1, t0" : "=r"(d) :: "t0", "t1", "t2", "a7", "memory"); d; })
+
+static void not_retired(void) {
+  uint32_t tv = csr_read(mtvec);
+  csr_write(mtvec, (uint32_t)retire_vec);
+  uint32_t e = TRAP_RETIRE("li a7, 0\n ecall");
+  uint32_t b = TRAP_RETIRE("ebreak");
+  uint32_t i = TRAP_RETIRE(".4byte 0");
+  uint32_t l = TRAP_RETIRE("lw t2, 0(zero)");
+  csr_write(mtvec, tv);
+  check_eq("ecall does not retire (minstret +2: csrr, li)", e, 2);
+  check_eq("ebreak does not retire (minstret +1: csrr)", b, 1);
+  check_eq("illegal instruction does not retire", i, 1);
+  check_eq("faulting load does not retire", l, 1);
+}
+
 static void counters(void) {
   uint32_t a, b;
   asm volatile("csrr %0, minstret\n nop\n nop\n csrr %1, minstret" : "=r"(a), "=r"(b));
@@ -340,6 +370,7 @@ int main(void) {
   interrupt_csrs();
   vectored();
   counters();
+  not_retired();
   illegal();
   return failures();
 }

@@ -15,9 +15,14 @@
 #define SPIN 1000000
 
 static volatile uint32_t m_tick, m_soft, m_ext, s_tick, s_ext, claimed, iir, claimed_again;
+static volatile uint32_t order[4], norder;
 
 static int m_hook(struct trap_frame *f) {
+  if ((f->cause & MCAUSE_INT) && norder < 4) order[norder++] = f->cause & 0xff;
   switch (f->cause) {
+    case MCAUSE_INT | IRQ_SSI:
+      csr_clear(mip, 1u << IRQ_SSI);
+      return 1;
     case MCAUSE_INT | IRQ_MTI:
       m_tick++;
       set_mtimecmp(~0ull);
@@ -117,6 +122,30 @@ static void software(void) {
   csr_write(mie, 0);
 }
 
+static void priority(void) {
+  /* MSI, MTI and SSI pending and enabled at once: taken in the order MSI, MTI, SSI */
+  set_mtimecmp(0);
+  MMIO32(CLINT_MSIP) = 1;
+  csr_set(mip, 1u << IRQ_SSI);
+  int seen = 0;
+  for (int i = 0; i < SPIN && !seen; i++) seen = (csr_read(mip) >> IRQ_MTI) & 1;
+  csr_clear(mip, 1u << IRQ_MTI);
+  check_eq("mip.MTIP is read-only (csrc leaves it set)", (csr_read(mip) >> IRQ_MTI) & 1, 1);
+  norder = 0;
+  m_tick = m_soft = 0;
+  csr_write(mie, (1u << IRQ_MSI) | (1u << IRQ_MTI) | (1u << IRQ_SSI));
+  csr_set(mstatus, MSTATUS_MIE);
+  for (int i = 0; i < SPIN && norder < 3; i++) {
+  }
+  csr_clear(mstatus, MSTATUS_MIE);
+  csr_write(mie, 0);
+  check_eq("three interrupts taken", norder, 3);
+  check_eq("priority: machine software first", order[0], IRQ_MSI);
+  check_eq("priority: then machine timer", order[1], IRQ_MTI);
+  check_eq("priority: then supervisor software", order[2], IRQ_SSI);
+  m_tick = m_soft = 0;
+}
+
 static void plic_uart(void) {
   MMIO32(PLIC_PRIORITY(UART_IRQ)) = 1;
   check_eq("PLIC priority reads back", MMIO32(PLIC_PRIORITY(UART_IRQ)), 1);
@@ -202,6 +231,7 @@ int main(void) {
   mtrap_hook = m_hook;
   timer();
   software();
+  priority();
   plic_uart();
   s_timer();
   return failures();

@@ -128,6 +128,17 @@ static void s_mode_tests(void) {
   FAULT("misaligned S store whose second half is unmapped", CAUSE_STORE_PAGE_FAULT, VA(P_RW2 + 1),
         enter_mode(PRV_S); st(VA(P_RW2 + 1) - 1, 0); to_mmode());
 
+  /* code rewritten by M through the physical address, fence.i: S sees the new instruction */
+  pages[P_CODE][0] = 0x02b00513u; /* li a0, 43 */
+  asm volatile("fence.i" ::: "memory");
+  enter_mode(PRV_S);
+  asm volatile("fence.i" ::: "memory");
+  r[0] = call(VA(P_CODE));
+  to_mmode();
+  check_eq("S runs code rewritten through its frame after fence.i", r[0], 43);
+  pages[P_CODE][0] = 0x02a00513u;
+  asm volatile("fence.i" ::: "memory");
+
   /* A/D bits */
   check_eq("A/D clear before any access", l0[P_AD] & (PTE_A | PTE_D), 0);
   enter_mode(PRV_S);
@@ -239,6 +250,15 @@ static void mprv_tests(void) {
   check_eq("M load with MPRV = 1, MPP = U from an S page: cause", mtrap.cause, CAUSE_LOAD_PAGE_FAULT);
   check_eq("M load with MPRV = 1, MPP = U from an S page: mtval", mtrap.tval, VA(P_RW));
   check_eq("M load with MPRV = 1, MPP = U from an S page: MPP in the trap = M", (mtrap.status >> 11) & 3, PRV_M);
+  /* MPRV = 1, MPP = S and SUM = 1: U pages are reachable; SUM = 0: they fault */
+  csr_set(mstatus, ((uint32_t)PRV_S << 11) | MSTATUS_SUM);
+  asm volatile("csrs mstatus, %2\n lw %0, 0(%1)\n csrc mstatus, %2" : "=&r"(v) : "r"(VA(P_USER) + 20), "r"(MSTATUS_MPRV) : "memory");
+  check_eq("M load with MPRV = 1, MPP = S, SUM = 1 from a U page", v, 0x1000u * P_USER + 5);
+  csr_clear(mstatus, MSTATUS_SUM);
+  trap_reset();
+  asm volatile("csrs mstatus, %1\n lw zero, 0(%0)\n csrc mstatus, %1" :: "r"(VA(P_USER) + 8), "r"(MSTATUS_MPRV) : "memory");
+  check_eq("M load with MPRV = 1, MPP = S, SUM = 0 from a U page: cause", mtrap.cause, CAUSE_LOAD_PAGE_FAULT);
+  csr_clear(mstatus, MSTATUS_MPP);
   /* MPRV = 0: M ignores satp */
   check_eq("M load with MPRV = 0 is physical", ld((uint32_t)&pages[P_RW2][2]), 0x1000u * P_RW2 + 2);
   csr_write(mstatus, 0);

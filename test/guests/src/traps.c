@@ -107,6 +107,27 @@ static void exceptions(void) {
   check_eq("lr.w with rs2 != 0: illegal", mtrap.cause, CAUSE_ILLEGAL_INSTRUCTION);
 }
 
+static void access_faults(void) {
+  uint32_t pc;
+  /* nothing decodes 0x01000000 (between finisher and CLINT) or 0x00000000 */
+  trap_reset();
+  asm volatile("1: lw zero, 0(%1)\n la %0, 1b" : "=r"(pc) : "r"(0x01000000u) : "memory");
+  check_eq("load from unmapped physical memory: access fault (5)", mtrap.cause, CAUSE_LOAD_ACCESS);
+  check_eq("load access fault: mepc", mtrap.epc, pc);
+  check_eq("load access fault: mtval = address", mtrap.tval, 0x01000000u);
+  trap_reset();
+  asm volatile("sw zero, 8(%0)" :: "r"(0x01000000u) : "memory");
+  check_eq("store to unmapped physical memory: access fault (7)", mtrap.cause, CAUSE_STORE_ACCESS);
+  check_eq("store access fault: mtval = address", mtrap.tval, 0x01000008u);
+  trap_reset();
+  asm volatile("amoswap.w zero, zero, (%0)" :: "r"(0x01000000u) : "memory");
+  check_eq("AMO to unmapped physical memory: store/AMO access fault (7)", mtrap.cause, CAUSE_STORE_ACCESS);
+  trap_reset();
+  asm volatile("li a0, 0\n jalr ra, 0(%0)" :: "r"(0x01000000u) : "a0", "ra", "memory");
+  check_eq("fetch from unmapped physical memory: access fault (1)", mtrap.cause, CAUSE_FETCH_ACCESS);
+  check_eq("fetch access fault: mepc = mtval = the target", mtrap.epc == 0x01000000u && mtrap.tval == 0x01000000u, 1);
+}
+
 static void xret(void) {
   uint32_t st;
   /* mret to M: MIE <- MPIE, MPIE <- 1, MPP <- U (the least-privileged mode) */
@@ -307,6 +328,7 @@ int main(void) {
   puts("traps: exceptions, xRET and delegation\n");
   ecalls();
   exceptions();
+  access_faults();
   xret();
   delegation();
   return failures();
