@@ -19,7 +19,7 @@ import { CSR } from './csrnames';
 import { csrAccessible, csrRead, csrWrite } from './csr';
 import { DECODE_TABLE, SCAN, scanDecode } from './decode';
 import { Op } from './isa';
-import { BLOCK_MASK, HOT_THRESHOLD, Jit } from './jit';
+import { BLOCK_MASK, Jit } from './jit';
 import { mulh, mulhsu, mulhu } from './mulh';
 import {
   Cause, enterTrap, mret, MSTATUS_MPP, MSTATUS_MPP_SHIFT, MSTATUS_MPRV, MSTATUS_MXR,
@@ -270,6 +270,7 @@ export class Hart {
     const blocks = jit.blocks;
     const heat = jit.heat;
     const useJit = this.jitEnabled;
+    const hot = jit.hotThreshold;
     let flushes = mmu.flushes;
     let pc = this.pc | 0;
     let n = budget;
@@ -315,7 +316,7 @@ export class Hart {
         const slot = (pc >>> 2) & BLOCK_MASK;
         let b = blocks[slot];
         if (b === undefined || b.vpc !== pc || b.fadd !== fadd) {
-          b = heat[slot]++ >= HOT_THRESHOLD ? jit.compile(pc, fadd) : undefined;
+          b = heat[slot]++ >= hot ? jit.compile(pc, fadd) : undefined;
           if (b !== undefined) heat[slot] = 0;
         }
         if (b !== undefined && b.len <= n) {

@@ -37,7 +37,7 @@ export interface Block {
 
 export const BLOCK_SLOTS = 1 << 14;
 export const BLOCK_MASK = BLOCK_SLOTS - 1;
-/** Executions of a pc before its block is compiled. */
+/** Executions of a pc before its block is compiled, by default. */
 export const HOT_THRESHOLD = 24;
 const MAX_BLOCK = 128;
 const GRANULE_SHIFT = 6;
@@ -52,6 +52,8 @@ export class Jit {
   /** One bit per 64-byte RAM granule holding compiled code. */
   private readonly codeGranules: Uint8Array;
   private readonly factoryArgs: unknown[];
+  /** Executions of a pc before its block is compiled (0: compile at first sight, for tests). */
+  hotThreshold = HOT_THRESHOLD;
   compiled = 0;
   invalidated = 0;
 
