@@ -9,14 +9,12 @@ program
   .description('rtcr-vm: a deterministic RV32IMA/Sv32 machine for studying checkpoint, restore and migration')
   .version('0.1.0')
   .showHelpAfterError()
-  .configureOutput({ outputError: (s, write) => write(s) });
+  .configureOutput({ outputError: (s, write) => write(s) })
+  // Usage errors exit 2 (commander's default is 1, which a guest can also return).
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
 registerRun(program);
 // Further subcommands register here, one line each.
 registerAsm(program);
-
-program.exitOverride((err) => {
-  process.exit(err.exitCode === 0 ? 0 : 2);
-});
 
 await program.parseAsync(process.argv);
