@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BATCH_ENGINE, engineNames, regIndex, registerEngine, run, unregisterEngine } from './run';
+import { assemble, BATCH_ENGINE, engineNames, JIT_ENGINE, prepare, regIndex, registerEngine, run, STEP_ENGINE, unregisterEngine } from './run';
 
 describe('the run() harness', () => {
   it('runs a snippet to _done and reads registers', () => {
@@ -50,7 +50,18 @@ describe('the run() harness', () => {
     } finally {
       unregisterEngine('short');
     }
-    expect(engineNames()).toEqual(['batch']);
+    expect(engineNames()).toEqual(['batch', 'jit']);
     expect(() => registerEngine({ name: 'step', run: (m, n) => BATCH_ENGINE.run(m, n) })).toThrow();
+  });
+
+  it('the jit engine runs compiled blocks, the reference and batch engines do not', () => {
+    const { elf, symbols } = assemble('li a0, 0\n li a1, 50\n1: addi a0, a0, 2\n addi a1, a1, -1\n bnez a1, 1b');
+    for (const [engine, compiles] of [[JIT_ENGINE, true], [BATCH_ENGINE, false], [STEP_ENGINE, false]] as const) {
+      const m = prepare(elf, symbols, {}, engine);
+      engine.run(m, 2 + 3 * 50);
+      expect(m.hart.pc >>> 0, engine.name).toBe(symbols.get('_done'));
+      expect(m.hart.x[10], engine.name).toBe(100);
+      expect(m.hart.jit.compiled > 0, engine.name).toBe(compiles);
+    }
   });
 });

@@ -10,11 +10,13 @@
 //
 // Every program runs on every registered *engine* and all must end in the identical state
 // (registers, pc, privilege, CSRs, counters, RAM, devices: the state hash and a readable
-// snapshot). The reference engine single-steps (`run(1)`, as `--trace` does) until pc reaches
+// snapshot). The reference engine single-steps the interpreter (`run(1)`, as `--trace` does,
+// compiled blocks off) until pc reaches
 // `_done`, `_trap` or an extra stop label, which gives the exact number N of executed
 // instructions; every other engine then runs exactly N instructions its own way and must land
-// on the same state. 'batch' uses Machine.run with large budgets (the interpreter's hot loop);
-// a faster execution path registers itself with registerEngine() and every suite covers it.
+// on the same state. 'batch' uses Machine.run with large budgets (the interpreter's hot loop,
+// compiled blocks off); 'jit' the same with the fast path on, every block compiled at first
+// sight. Further engines register themselves with registerEngine() and every suite covers them.
 
 import { expect } from 'vitest';
 import { assembleText, formatError } from '../../src/asm/index';
@@ -28,24 +30,38 @@ import { Machine, type RunReason, type RunResult } from '../../src/dev/machine';
 /** A way to execute a loaded machine for exactly `maxInsns` executed instructions. */
 export interface Engine {
   readonly name: string;
+  /** Prepares a freshly loaded machine for this engine (before the test's own setup). */
+  configure?(m: Machine): void;
   run(m: Machine, maxInsns: number): RunResult;
 }
 
 const noTrace = (): void => {};
 
-/** The reference: one instruction per hart.run(1), as --trace does. */
+/** The reference: the interpreter, one instruction per hart.run(1), as --trace does. */
 export const STEP_ENGINE: Engine = {
   name: 'step',
+  configure: (m) => { m.hart.jitEnabled = false; },
   run: (m, maxInsns) => m.run({ maxInsns, trace: noTrace }),
 };
 
 /** The interpreter's hot loop: Machine.run with budgets as large as the devices allow. */
 export const BATCH_ENGINE: Engine = {
   name: 'batch',
+  configure: (m) => { m.hart.jitEnabled = false; },
   run: (m, maxInsns) => m.run({ maxInsns }),
 };
 
-const ENGINES = new Map<string, Engine>([['batch', BATCH_ENGINE]]);
+/** The fast path (compiled blocks), compiling every block at first sight so tests reach it. */
+export const JIT_ENGINE: Engine = {
+  name: 'jit',
+  configure: (m) => {
+    m.hart.jitEnabled = true;
+    m.hart.jit.hotThreshold = 0;
+  },
+  run: (m, maxInsns) => m.run({ maxInsns }),
+};
+
+const ENGINES = new Map<string, Engine>([['batch', BATCH_ENGINE], ['jit', JIT_ENGINE]]);
 
 /** Adds an engine that every run() (without an explicit `modes`) must agree with. */
 export function registerEngine(e: Engine): void {
@@ -55,7 +71,7 @@ export function registerEngine(e: Engine): void {
 
 /** Removes an engine added by registerEngine(). */
 export function unregisterEngine(name: string): void {
-  if (name !== 'batch') ENGINES.delete(name);
+  if (name !== 'batch' && name !== 'jit') ENGINES.delete(name);
 }
 
 /** Names of the engines compared against the reference by default. */
@@ -283,10 +299,11 @@ export function assemble(src: string): { elf: Uint8Array; symbols: Map<string, n
 }
 
 /** A fresh machine with the program loaded and prepared as `opts` asks. */
-export function prepare(elf: Uint8Array, symbols: Map<string, number>, opts: RunOptions): Machine {
+export function prepare(elf: Uint8Array, symbols: Map<string, number>, opts: RunOptions, engine: Engine): Machine {
   const m = new Machine({ ramSize: opts.ramSize ?? 1 << 20, uartInput: opts.uartInput });
   const loaded = m.loadElf(elf);
   if (!loaded.ok) throw new Error(`loadElf failed: ${loaded.error}`);
+  engine.configure?.(m);
   const sym = (name: string): number => {
     const v = symbols.get(name);
     if (v === undefined) throw new Error(`no symbol ${name}`);
@@ -318,7 +335,7 @@ export function run(src: string, opts: RunOptions = {}): Outcome {
   const budget = opts.budget ?? 200_000;
 
   // Reference: single steps until a stop label, an exit or idle.
-  const ref = prepare(elf, symbols, opts);
+  const ref = prepare(elf, symbols, opts, STEP_ENGINE);
   let stop: Stop | undefined;
   while (stop === undefined) {
     if (ref.executed >= budget) {
@@ -334,7 +351,7 @@ export function run(src: string, opts: RunOptions = {}): Outcome {
   for (const name of opts.modes ?? engineNames()) {
     const engine = name === 'step' ? STEP_ENGINE : ENGINES.get(name);
     if (engine === undefined) throw new Error(`no engine ${name}`);
-    const m = prepare(elf, symbols, opts);
+    const m = prepare(elf, symbols, opts, engine);
     const r = engine.run(m, executed);
     expect(m.executed, `engine ${name}: executed instructions`).toBe(executed);
     expect(snapshot(m, r.reason), `engine ${name} vs single-stepping`).toEqual(expected);
