@@ -131,6 +131,17 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     },
   },
   {
+    id: 'walk-access-fault',
+    qemu: 'a page-table walk whose PTE read hits no memory raises a page fault (13/15; 12 for fetches)',
+    spec: '"If accessing pte violates a PMA or PMP check, raise an access-fault exception corresponding to the original access type" (priv. spec, Sv32 virtual address translation, step 2): load access fault (5), store/AMO access fault (7), fetch access fault (1)',
+    checks: {
+      sv32: [
+        'load whose page-table walk reads unmapped memory: load access fault',
+        'store whose page-table walk reads unmapped memory: store access fault',
+      ],
+    },
+  },
+  {
     id: 'jal-branch-misaligned-tval',
     qemu: 'a taken JAL or branch to a misaligned target writes mtval with the start of the translation block (a stale pc), not the target',
     spec: 'instruction-address-misaligned: mtval = the misaligned target address ("mtval is written with the faulting virtual address", priv. spec 3.1.16); JALR (which QEMU gets right) shows the same rule',

@@ -136,7 +136,8 @@ static uint32_t resume_pc(struct trap_frame *f) {
 }
 
 void mtrap_c(struct trap_frame *f) {
-  if (!(f->cause & MCAUSE_INT) && is_ecall(f->cause) && f->r[17] == ECALL_MAGIC) {
+  /* "back to M": an ecall (or, where ecalls are delegated, an ebreak) with a7 = ECALL_MAGIC */
+  if (!(f->cause & MCAUSE_INT) && (is_ecall(f->cause) || f->cause == CAUSE_BREAKPOINT) && f->r[17] == ECALL_MAGIC) {
     f->status |= MSTATUS_MPP;
     f->epc += 4;
     return;
@@ -164,7 +165,8 @@ void mtrap_c(struct trap_frame *f) {
 }
 
 void strap_c(struct trap_frame *f) {
-  if (!(f->cause & MCAUSE_INT) && f->cause == CAUSE_USER_ECALL && f->r[17] == ECALL_MAGIC) {
+  if (!(f->cause & MCAUSE_INT) && (f->cause == CAUSE_USER_ECALL || f->cause == CAUSE_SUPERVISOR_ECALL) &&
+      f->r[17] == ECALL_MAGIC) {
     f->fwd = 1;
     return;
   }

@@ -172,6 +172,18 @@ static void plic_uart(void) {
   check_eq("UART IIR = THR empty", iir, 0x02);
   check_eq("second claim after complete = 0", claimed_again, 0);
   check_eq("MEIP clear after complete", (csr_read(mip) >> IRQ_MEI) & 1, 0);
+  /* priority 0 never interrupts */
+  MMIO32(PLIC_PRIORITY(UART_IRQ)) = 0;
+  MMIO8(UART_IER) = 0x02;
+  for (volatile int i = 0; i < 1000; i++) {
+  }
+  check_eq("source priority 0: no MEIP", (csr_read(mip) >> IRQ_MEI) & 1, 0);
+  check_eq("source priority 0: claim = 0", MMIO32(PLIC_CLAIM(0)), 0);
+  MMIO8(UART_IER) = 0;
+  (void)MMIO8(UART_IIR);
+  MMIO32(PLIC_PRIORITY(UART_IRQ)) = 1;
+  uint32_t stale = MMIO32(PLIC_CLAIM(0)); /* the gateway may have latched the request meanwhile */
+  if (stale != 0) MMIO32(PLIC_CLAIM(0)) = stale;
   csr_write(mie, 0);
   MMIO32(PLIC_ENABLE(0)) = 0;
 

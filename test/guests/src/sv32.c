@@ -15,14 +15,14 @@
 static uint32_t root_s[1024] __attribute__((aligned(4096)));
 static uint32_t root_u[1024] __attribute__((aligned(4096)));
 static uint32_t l0[1024] __attribute__((aligned(4096)));
-static uint32_t pages[12][1024] __attribute__((aligned(4096)));
+static uint32_t pages[14][1024] __attribute__((aligned(4096)));
 
 #define VA(i) (0x40000000u + (uint32_t)(i) * 4096u)
 #define MEGA_PA 0x80400000u
 #define MEGA_VA 0xc0000000u
 #define BADMEGA_VA 0xc0400000u
 
-enum { P_RW, P_RO, P_XO, P_AD, P_INVALID, P_USER, P_WONLY, P_CODE, P_NONLEAF, P_SWITCH, P_UCODE, P_RW2 };
+enum { P_RW, P_RO, P_XO, P_AD, P_INVALID, P_USER, P_WONLY, P_CODE, P_NONLEAF, P_SWITCH, P_UCODE, P_RW2, P_GAP, P_AMOD, P_XA };
 
 static volatile uint32_t r[8];
 
@@ -35,8 +35,11 @@ static uint32_t call(uint32_t va) {
 }
 
 static void setup(void) {
-  for (int i = 0; i < 12; i++)
+  for (int i = 0; i < 14; i++)
     for (int k = 0; k < 1024; k++) pages[i][k] = 0x1000u * (uint32_t)i + (uint32_t)k;
+  /* P_XA uses frame 13 (frame 12 is unused: VA page 12 stays unmapped) */
+  pages[13][0] = 0x02a00513u;
+  pages[13][1] = 0x00008067u;
   /* li a0, 42; ret */
   pages[P_CODE][0] = 0x02a00513u;
   pages[P_CODE][1] = 0x00008067u;
@@ -65,6 +68,8 @@ static void setup(void) {
   l0[P_SWITCH] = LEAF(pages[P_RW], PTE_R | PTE_W | PTE_A | PTE_D);
   l0[P_UCODE] = LEAF(pages[P_UCODE], PTE_R | PTE_X | PTE_A | PTE_U);
   l0[P_RW2] = LEAF(pages[P_RW2], PTE_R | PTE_W | PTE_A | PTE_D);
+  l0[P_AMOD] = LEAF(pages[P_GAP], PTE_R | PTE_W);
+  l0[P_XA] = LEAF(pages[13], PTE_R | PTE_X);
   /* pages[P_NONLEAF] is read as a level-0 table by the walker only if it were level 1; at level 0
      a non-leaf PTE is a fault, whatever it points to */
 }
@@ -155,6 +160,19 @@ static void s_mode_tests(void) {
   check_eq("store sets D", l0[P_AD] & (PTE_A | PTE_D), PTE_A | PTE_D);
   check_eq("A/D updates took no trap", r[2], 0);
 
+  /* an AMO sets A and D; a fetch sets A */
+  enter_mode(PRV_S);
+  trap_reset();
+  asm volatile("amoadd.w zero, %1, (%0)" :: "r"(VA(P_AMOD)), "r"(1u) : "memory");
+  r[0] = call(VA(P_XA));
+  r[1] = mtrap.count;
+  to_mmode();
+  check_eq("amoadd through an A = D = 0 PTE sets A and D", l0[P_AMOD] & (PTE_A | PTE_D), PTE_A | PTE_D);
+  check_eq("amoadd through an A = D = 0 PTE stored", pages[P_GAP][0], 0x1000u * P_GAP + 1);
+  check_eq("fetch through an A = 0 PTE runs", r[0], 42);
+  check_eq("fetch sets A, leaves D", l0[P_XA] & (PTE_A | PTE_D), PTE_A);
+  check_eq("AMO and fetch A/D updates took no trap", r[1], 0);
+
   /* SUM: S access to U pages */
   FAULT("S load from a U page with SUM = 0", CAUSE_LOAD_PAGE_FAULT, VA(P_USER), enter_mode(PRV_S); ld(VA(P_USER)); to_mmode());
   FAULT("S load from a U megapage with SUM = 0", CAUSE_LOAD_PAGE_FAULT, MEGA_VA + 16, enter_mode(PRV_S); ld(MEGA_VA + 16); to_mmode());
@@ -208,6 +226,26 @@ static void s_mode_tests(void) {
   check_eq("sfence.vma va: new mapping", r[1], 0x1000u * P_RW2 + 8);
   check_eq("sfence.vma all: mapping back", r[2], 0x1000u * P_RW + 8);
   csr_write(satp, 0);
+}
+
+/* satp pointing at physical memory that does not exist: the walk's PTE read fails, which is an
+   access fault of the original access type. M reaches it through MPRV (S could not even fetch). */
+static void walk_access_faults(void) {
+  csr_write(satp, 0x80000000u | (0x01000000u >> 12));
+  asm volatile("sfence.vma" ::: "memory");
+  csr_clear(mstatus, MSTATUS_MPP);
+  csr_set(mstatus, (uint32_t)PRV_S << 11);
+  trap_reset();
+  asm volatile("csrs mstatus, %1\n lw zero, 0(%0)\n csrc mstatus, %1" :: "r"(VA(P_RW) + 4), "r"(MSTATUS_MPRV) : "memory");
+  check_eq("load whose page-table walk reads unmapped memory: load access fault", mtrap.cause, CAUSE_LOAD_ACCESS);
+  check_eq("load whose page-table walk reads unmapped memory: mtval = address", mtrap.tval, VA(P_RW) + 4);
+  csr_set(mstatus, (uint32_t)PRV_S << 11);
+  trap_reset();
+  asm volatile("csrs mstatus, %1\n sw zero, 0(%0)\n csrc mstatus, %1" :: "r"(VA(P_RW) + 8), "r"(MSTATUS_MPRV) : "memory");
+  check_eq("store whose page-table walk reads unmapped memory: store access fault", mtrap.cause, CAUSE_STORE_ACCESS);
+  csr_write(mstatus, 0);
+  csr_write(satp, 0);
+  asm volatile("sfence.vma" ::: "memory");
 }
 
 static void u_mode_tests(void) {
@@ -271,5 +309,6 @@ int main(void) {
   s_mode_tests();
   u_mode_tests();
   mprv_tests();
+  walk_access_faults();
   return failures();
 }

@@ -64,7 +64,7 @@ static void ecalls(void) {
 static void exceptions(void) {
   uint32_t pc;
   trap_reset();
-  asm volatile("1: ebreak\n la %0, 1b" : "=r"(pc));
+  asm volatile("li a7, 0\n 1: ebreak\n la %0, 1b" : "=r"(pc) :: "a7");
   check_eq("ebreak: mcause 3", mtrap.cause, CAUSE_BREAKPOINT);
   check_eq("ebreak: mepc = the ebreak", mtrap.epc, pc);
   check("ebreak: mtval is 0 or the pc", mtrap.tval == 0 || mtrap.tval == pc);
@@ -217,7 +217,7 @@ static void delegation(void) {
 
   enter_mode(PRV_S);
   trap_reset();
-  asm volatile("ebreak");
+  asm volatile("li a7, 0\n ebreak" ::: "a7");
   ECALL(); /* ecall from S is not delegated */
   r[0] = strap.cause;
   r[1] = strap.status;
@@ -226,6 +226,22 @@ static void delegation(void) {
   check_eq("delegated ebreak from S: scause 3", r[0], CAUSE_BREAKPOINT);
   check_eq("trap to S from S: SPP = S", r[1] & MSTATUS_SPP, MSTATUS_SPP);
   check_eq("undelegated ecall from S goes to M", r[2], CAUSE_SUPERVISOR_ECALL);
+
+  /* ecall from S delegated to S itself */
+  csr_write(medeleg, 1u << CAUSE_SUPERVISOR_ECALL);
+  enter_mode(PRV_S);
+  trap_reset();
+  ECALL_AT(pc);
+  r[0] = pc;
+  r[1] = strap.cause;
+  r[2] = strap.epc;
+  r[3] = mtrap.count;
+  /* to_mmode() would be delegated too: go back with the runtime's ebreak form */
+  asm volatile("li a7, %0\n ebreak" :: "i"(ECALL_MAGIC) : "a7", "memory");
+  check_eq("delegated ecall from S: scause 9", r[1], CAUSE_SUPERVISOR_ECALL);
+  check_eq("delegated ecall from S: sepc = the ecall", r[2], r[0]);
+  check_eq("delegated ecall from S: not in M", r[3], 0);
+  csr_write(medeleg, (1u << CAUSE_USER_ECALL) | (1u << CAUSE_ILLEGAL_INSTRUCTION) | (1u << CAUSE_BREAKPOINT));
 
   trap_reset();
   asm volatile(".4byte 0");
