@@ -379,3 +379,37 @@ export function enterMode(mode: 'S' | 'U', label: string): string {
   mret
 `;
 }
+
+/**
+ * An M-mode trap handler at `mskip` that records the trap and resumes after the trapping
+ * instruction: s11 counts traps, s10 = last mcause, s9 = last mtval, s8 = last mepc. Clobbers t6.
+ * Install it with INSTALL_MSKIP; place MSKIP_HANDLER after the program (it ends in mret).
+ */
+export const INSTALL_MSKIP = '  la t6, mskip\n  csrw mtvec, t6\n';
+export const MSKIP_HANDLER = `
+  j _done
+  .balign 4
+mskip:
+  addi s11, s11, 1
+  csrr s10, mcause
+  csrr s9, mtval
+  csrr s8, mepc
+  addi t6, s8, 4
+  csrw mepc, t6
+  mret
+`;
+
+/** The same for S-mode traps at `sskip` (scause/stval/sepc, sret). */
+export const INSTALL_SSKIP = '  la t6, sskip\n  csrw stvec, t6\n';
+export const SSKIP_HANDLER = `
+  j _done
+  .balign 4
+sskip:
+  addi s11, s11, 1
+  csrr s10, scause
+  csrr s9, stval
+  csrr s8, sepc
+  addi t6, s8, 4
+  csrw sepc, t6
+  sret
+`;
