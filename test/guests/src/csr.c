@@ -68,6 +68,72 @@ asm(
   "  csrrw sp, mscratch, sp\n"
   "  mret\n");
 
+/* ---- stvec vectored mode: SSI (cause 1) at base + 4 ---- */
+volatile uint32_t svec_ssi_hits, svec_wrong_hits;
+void svec_table(void);
+asm(
+  "  .text\n"
+  "  .balign 256\n"
+  "svec_table:\n"
+  "  j strap_entry\n"         /* 0: exceptions */
+  "  j svec_ssi\n"            /* 1: supervisor software interrupt */
+  "  j svec_wrong\n  j svec_wrong\n  j svec_wrong\n  j svec_wrong\n" /* 2-5 */
+  "  j svec_wrong\n  j svec_wrong\n  j svec_wrong\n  j svec_wrong\n" /* 6-9 */
+  "svec_ssi:\n"
+  "  csrrw sp, sscratch, sp\n"
+  "  addi sp, sp, -16\n"
+  "  sw t0, 0(sp)\n"
+  "  sw t1, 4(sp)\n"
+  "  csrci sip, 2\n"
+  "  la t0, svec_ssi_hits\n"
+  "  lw t1, 0(t0)\n"
+  "  addi t1, t1, 1\n"
+  "  sw t1, 0(t0)\n"
+  "  lw t0, 0(sp)\n"
+  "  lw t1, 4(sp)\n"
+  "  addi sp, sp, 16\n"
+  "  csrrw sp, sscratch, sp\n"
+  "  sret\n"
+  "svec_wrong:\n"
+  "  csrrw sp, sscratch, sp\n"
+  "  addi sp, sp, -16\n"
+  "  sw t0, 0(sp)\n"
+  "  sw t1, 4(sp)\n"
+  "  csrw sie, zero\n"
+  "  la t0, svec_wrong_hits\n"
+  "  lw t1, 0(t0)\n"
+  "  addi t1, t1, 1\n"
+  "  sw t1, 0(t0)\n"
+  "  lw t0, 0(sp)\n"
+  "  lw t1, 4(sp)\n"
+  "  addi sp, sp, 16\n"
+  "  csrrw sp, sscratch, sp\n"
+  "  sret\n");
+
+static void s_vectored(void) {
+  set_strap_vector();
+  csr_write(stvec, (uint32_t)svec_table | 1);
+  csr_write(mideleg, 1u << IRQ_SSI);
+  csr_write(mie, 1u << IRQ_SSI);
+  csr_write(mstatus, MSTATUS_SIE);
+  svec_ssi_hits = svec_wrong_hits = 0;
+  volatile uint32_t hits, wrong;
+  enter_mode(PRV_S);
+  csr_set(sip, 1u << IRQ_SSI);
+  for (int i = 0; i < 10000 && svec_ssi_hits == 0; i++) {
+  }
+  hits = svec_ssi_hits;
+  wrong = svec_wrong_hits;
+  to_mmode();
+  csr_write(mstatus, 0);
+  csr_write(mie, 0);
+  csr_write(mideleg, 0);
+  check_eq("vectored stvec: SSI taken at base + 4*1", hits, 1);
+  check_eq("vectored stvec: no other vector taken", wrong, 0);
+  check_eq("vectored stvec: scause = SSI", csr_read(scause), MCAUSE_INT | IRQ_SSI);
+  set_strap_vector();
+}
+
 static void ids(void) {
   check_eq("misa = RV32 AIMSU", csr_read(misa), 0x40141101u);
   check_eq("mhartid = 0", csr_read(mhartid), 0);
@@ -369,6 +435,7 @@ int main(void) {
   trap_csrs();
   interrupt_csrs();
   vectored();
+  s_vectored();
   counters();
   not_retired();
   illegal();

@@ -238,6 +238,22 @@ static void s_timer(void) {
   csr_write(mideleg, 0);
 }
 
+static void clint_64bit(void) {
+  /* mtimecmp compares all 64 bits: 2^32 ticks ahead is far in the future */
+  set_mtimecmp(mtime64() + 0x100000000ull);
+  check_eq("mtimecmp 2^32 ticks ahead: MTIP clear", (csr_read(mip) >> IRQ_MTI) & 1, 0);
+  check_eq("mtimecmp high word reads back", MMIO32(CLINT_MTIMECMP + 4), (uint32_t)((mtime64() + 0x100000000ull) >> 32));
+  /* mtime is writable; a later mtimecmp below it raises MTIP */
+  MMIO32(CLINT_MTIME) = 0;
+  MMIO32(CLINT_MTIME + 4) = 0x12345;
+  check_eq("mtime high word written", MMIO32(CLINT_MTIME + 4), 0x12345);
+  set_mtimecmp(0x1234500000000ull - 1);
+  int seen = 0;
+  for (int i = 0; i < SPIN && !seen; i++) seen = (csr_read(mip) >> IRQ_MTI) & 1;
+  check("after mtime jumps past mtimecmp: MTIP set", seen);
+  set_mtimecmp(~0ull);
+}
+
 int main(void) {
   puts("interrupts: CLINT, PLIC + UART, delegated timer\n");
   mtrap_hook = m_hook;
@@ -246,5 +262,6 @@ int main(void) {
   priority();
   plic_uart();
   s_timer();
+  clint_64bit();
   return failures();
 }
