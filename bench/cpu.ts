@@ -1,7 +1,8 @@
 // npm run bench:cpu: the CPU-bound guest (bench/guests/cpu.c) on our Machine, bare in M-mode and
 // in U-mode under Sv32 with 4 KiB pages (TLB in use); prints MIPS for both and, where
 // qemu-system-riscv32 is installed, QEMU's wall time for the same ELF in the same run and the
-// ratio ours/QEMU. QEMU runs in its normal (fastest) mode, without -icount.
+// ratio ours/QEMU. QEMU runs in its normal (fastest) mode, without -icount; its start-up time
+// (a one-iteration run of the same ELF) is measured too and taken off for the ratio.
 //
 // Options: --iters N (patch the guest's iteration count; default as built, about 355 M
 // instructions per ELF), --no-qemu.
@@ -19,15 +20,15 @@ const iters = itersArg >= 0 ? Number(args[itersArg + 1]) : null;
 const useQemu = !args.includes('--no-qemu');
 const dir = join(process.cwd(), 'bench', 'guests');
 
-function loadElf(name: string): Uint8Array {
+function loadElf(name: string, n: number | null = iters): Uint8Array {
   const bytes = new Uint8Array(readFileSync(join(dir, `${name}.elf`)));
-  if (iters !== null) {
-    if (!Number.isInteger(iters) || iters <= 0 || iters > 0xffff_ffff) throw new Error(`bad --iters ${iters}`);
+  if (n !== null) {
+    if (!Number.isInteger(n) || n <= 0 || n > 0xffff_ffff) throw new Error(`bad --iters ${n}`);
     const img = readImage(bytes);
     const sym = img.symbol('iterations');
     const off = sym === null ? null : img.offsetOf(sym);
     if (off === null) throw new Error(`${name}.elf has no patchable 'iterations'`);
-    new DataView(bytes.buffer).setUint32(off, iters, true);
+    new DataView(bytes.buffer).setUint32(off, n, true);
   }
   return bytes;
 }
@@ -81,9 +82,13 @@ for (const [name, what] of rows) {
   let line = `${name.padEnd(9)} (${what}): ${(ours.insns / 1e6).toFixed(1)} M instructions in ${ours.seconds.toFixed(2)} s = ${mips.toFixed(1)} MIPS`;
   if (qv !== null) {
     const q = runQemu(bytes, name);
-    if (q === null) line += ` | QEMU ${qv}: failed`;
+    // QEMU's start-up and shut-down, measured with a one-iteration run and taken off
+    const base = runQemu(loadElf(name, 1), name);
+    if (q === null || base === null) line += ` | QEMU ${qv}: failed`;
     else {
-      line += ` | QEMU ${qv}: ${q.seconds.toFixed(2)} s | ours/QEMU: ${(ours.seconds / q.seconds).toFixed(1)}x`;
+      const qs = Math.max(q.seconds - base.seconds, 1e-3);
+      line += ` | QEMU ${qv}: ${q.seconds.toFixed(2)} s (${qs.toFixed(2)} s without its ${base.seconds.toFixed(2)} s start-up)` +
+        ` | ours/QEMU: ${(ours.seconds / qs).toFixed(1)}x`;
       if (q.checksum !== ours.checksum) line += ` | CHECKSUM DIFFERS (ours ${ours.checksum}, QEMU ${q.checksum})`;
     }
   } else if (useQemu) {
