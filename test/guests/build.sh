@@ -27,7 +27,7 @@ for src in src/*.c src/*.S; do
   name=$(basename "$src"); name=${name%.*}
   obj "$src" "$name.o"
   case "$name" in
-    htif|trapflow) # standalone: their own entry and trap vectors; no runtime
+    htif|trapflow|sv32walk) # standalone: their own entry and trap vectors; no runtime
       $CC $LDFLAGS "$O/$name.o" -o "elf/$name.elf" ;;
     *)
       $CC $LDFLAGS "$O/start.o" "$O/rt.o" "$O/$name.o" "$LIBGCC" -o "elf/$name.elf" ;;

@@ -457,4 +457,4 @@ export function parseTrace(text: string): GoldenStep[] {
 }
 
 /** The programs with a golden trace: short, and clear of every known QEMU difference. */
-export const TRACED_PROGRAMS = ['hello', 'trapflow', 'mext', 'rv32i'] as const;
+export const TRACED_PROGRAMS = ['hello', 'trapflow', 'sv32walk', 'mext', 'rv32i'] as const;
