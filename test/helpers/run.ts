@@ -276,6 +276,22 @@ export class Outcome {
     return this;
   }
 
+  /** reg(to) - reg(from) === delta (wrapping). */
+  expectDelta(from: RegName, to: RegName, delta: number): this {
+    expect((this.reg(to) - this.reg(from)) | 0, `${to} - ${from}`).toBe(delta);
+    return this;
+  }
+
+  expectPriv(p: 'M' | 'S' | 'U'): this {
+    expect(this.hart.priv, 'privilege').toBe(p === 'M' ? 3 : p === 'S' ? 1 : 0);
+    return this;
+  }
+
+  /** Stopped at _trap with an illegal-instruction exception raised by the instruction at `at`. */
+  expectIllegal(at: string, to: 'M' | 'S' = 'M'): this {
+    return this.expectTrap({ cause: 2, epc: at, tval: this.mem(at), to });
+  }
+
   /** The program reached _done. */
   expectNoTrap(): this {
     expect(this.stop, this.describe()).toBe('done');
