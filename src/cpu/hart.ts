@@ -313,7 +313,7 @@ export class Hart {
       }
       if (useJit) {
         // The fast path: run a compiled block if there is one for this pc, compile it once hot.
-        const slot = (pc >>> 2) & BLOCK_MASK;
+        const slot = ((pc + fadd) >>> 2) & BLOCK_MASK; // by RAM offset: tasks sharing VAs do not collide
         let b = blocks[slot];
         if (b === undefined || b.vpc !== pc || b.fadd !== fadd) {
           b = heat[slot]++ >= hot ? jit.compile(pc, fadd) : undefined;

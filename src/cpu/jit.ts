@@ -45,7 +45,7 @@ const GRANULE_SHIFT = 6;
 const NOT_COMPILABLE: BlockFn = () => 0;
 
 export class Jit {
-  /** Direct-mapped block cache indexed by (pc >>> 2) & BLOCK_MASK. */
+  /** Direct-mapped block cache indexed by the RAM offset of the block: ((pc + fadd) >>> 2) & BLOCK_MASK. */
   readonly blocks: (Block | undefined)[] = new Array<Block | undefined>(BLOCK_SLOTS).fill(undefined);
   readonly heat = new Uint16Array(BLOCK_SLOTS);
   private readonly byPage = new Map<number, Block[]>();
@@ -69,7 +69,7 @@ export class Jit {
    * returns it (len Infinity if the first instruction cannot be compiled).
    */
   compile(pc: number, fadd: number): Block {
-    const slot = (pc >>> 2) & BLOCK_MASK;
+    const slot = ((pc + fadd) >>> 2) & BLOCK_MASK;
     const ramOff = (pc + fadd) >>> 0;
     const { source, len } = generate(this.bus.ram32, pc, ramOff);
     let fn = NOT_COMPILABLE;
