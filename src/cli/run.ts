@@ -1,10 +1,15 @@
 // `rtcr run FILE.elf`: run a bare-metal program on the board.
+// `rtcr run SCENARIO.json`: boot the kernel and init with the scenario's components.
 import { readFileSync, writeSync, openSync, closeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { disassemble } from '../asm/disasm';
 import { CAUSE_NAMES } from '../cpu/trap';
 import { ABI_NAMES } from '../asm/registers';
 import { Machine, type TraceEntry } from '../dev/machine';
+import { Init } from '../kernel/init';
+import { parseScenario, parseTimeNs } from '../kernel/scenario';
+import { kernelStateHash } from '../kernel/statehash';
 
 /** Exit statuses of our own (a guest's exit code otherwise passes through, capped at 255). */
 export const EXIT_LIMIT = 124;
@@ -15,6 +20,8 @@ export const EXIT_USAGE = 2;
 const CHUNK = 20_000_000;
 
 interface RunFlags {
+  until?: number;
+  stats?: boolean;
   maxInsns?: number;
   trace?: boolean;
   traceFile?: string;
@@ -36,8 +43,11 @@ function positiveInt(what: string, max = Number.MAX_SAFE_INTEGER) {
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('run a RISC-V ELF32 executable on the virt board; UART output goes to stdout')
-    .argument('<file>', 'an ELF32 RISC-V (RV32IMA) executable')
+    .description('run a bare-metal RISC-V ELF32 executable on the virt board (UART output to stdout), ' +
+      'or a scenario (.json): the kernel and init start its components, their log lines go to stdout')
+    .argument('<file>', 'an ELF32 RISC-V (RV32IMA) executable, or a scenario file ending in .json')
+    .option('--until <time>', 'scenario: stop at this virtual time, e.g. 5s, 250ms, 10us', virtualTime)
+    .option('--stats', 'scenario: print instructions, page faults, syscalls, context switches and IRQs per component on stderr')
     .option('--max-insns <n>', 'stop after n instructions (exit status 124)', positiveInt('--max-insns'))
     .option('--trace', 'print one line per executed instruction on stderr: pc, word, mnemonic, register written')
     .option('--trace-file <path>', 'write the --trace lines to a file instead of stderr')
@@ -49,11 +59,76 @@ Exit status: the guest's (SiFive test finisher or HTIF tohost; codes above 255 p
 ${EXIT_LIMIT} when --max-insns ran out, ${EXIT_IDLE} when the hart waits for an interrupt nothing can send,
 ${EXIT_USAGE} for a bad file or option. Time is virtual: two runs print the same bytes.`)
     .action((file: string, flags: RunFlags) => {
-      process.exitCode = runElf(file, flags);
+      process.exitCode = file.endsWith('.json') ? runScenario(file, flags) : runElf(file, flags);
     });
 }
 
+function virtualTime(v: string): number {
+  const ns = parseTimeNs(v);
+  if (ns === undefined || ns <= 0) throw new InvalidArgumentError('a virtual time is a positive number with a unit: ns, us, ms or s (e.g. 5s)');
+  return ns;
+}
+
+/** Boots a scenario and runs it to --until (or until every component ended or waits forever). */
+function runScenario(file: string, flags: RunFlags): number {
+  for (const [opt, set] of [['--max-insns', flags.maxInsns], ['--trace', flags.trace], ['--trace-file', flags.traceFile], ['--input', flags.input]] as const) {
+    if (set !== undefined) return usage(`${opt} applies to ELF files; a scenario gives UART input in its "uart" field`);
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return usage((e as Error).message);
+  }
+  const parsed = parseScenario(text, file);
+  if (!parsed.ok) return usage(parsed.error);
+  const dir = dirname(resolve(file));
+  const out = new OutputBuffer(1);
+  const created = Init.create({
+    scenario: parsed.scenario,
+    readFile: (p) => { try { return readFileSync(resolve(dir, p)); } catch { return undefined; } },
+    onLog: (line) => { for (const ch of `[${line.label}] ${line.text}\n`) out.push(ch.charCodeAt(0) & 0xff); },
+  });
+  if (!created.ok) return usage(`${file}: ${created.message}`);
+  const init = created.init;
+  const untilNs = flags.until ?? Infinity;
+  let stop;
+  // In slices of one virtual second, so the log streams out during a long run.
+  for (let t = 0; ;) {
+    t = Math.min(t + 1e9, untilNs);
+    stop = init.runUntilNs(t);
+    out.flush();
+    if (stop !== 'until' || t >= untilNs) break;
+  }
+  if (flags.stats) printStats(init);
+  if (flags.hash) process.stderr.write(`state-hash: ${kernelStateHash(init.kernel)}\n`);
+  if (stop === 'idle') process.stderr.write(`rtcr: at ${formatNs(init.kernel.now() / init.scenario.clock.insnsPerSecond * 1e9)} every thread waits for something that can never come\n`);
+  return 0;
+}
+
+function usage(message: string): number {
+  process.stderr.write(`rtcr: ${message}\n`);
+  return EXIT_USAGE;
+}
+
+function formatNs(ns: number): string {
+  return ns >= 1e9 ? `${(ns / 1e9).toFixed(3)} s` : ns >= 1e6 ? `${(ns / 1e6).toFixed(3)} ms` : `${(ns / 1e3).toFixed(3)} us`;
+}
+
+function printStats(init: Init): void {
+  const rows = [['component', 'instructions', 'page faults', 'syscalls', 'ctx switches', 'irqs']];
+  for (const { task } of init.components.values()) {
+    const s = task.stats;
+    rows.push([task.label.replace(/^init -> /, ''), s.instructions, s.pageFaults, s.syscalls, s.contextSwitches, s.irqs].map(String));
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const lines = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
+  const ns = init.kernel.now() / init.scenario.clock.insnsPerSecond * 1e9;
+  process.stderr.write(`virtual time ${formatNs(ns)}\n${lines.join('\n')}\n`);
+}
+
 function runElf(file: string, flags: RunFlags): number {
+  if (flags.until !== undefined || flags.stats) return usage('--until and --stats apply to scenario files (.json)');
   let bytes: Uint8Array;
   let input: Uint8Array | undefined;
   try {

@@ -70,6 +70,7 @@ export class Machine {
   readonly finisher: TestFinisher;
   htif: Htif | undefined;
   readonly cyclesPerTick: number;
+  readonly insnsPerSecond: number;
   private readonly output: number[] = [];
   private readonly onOutput: ((byte: number) => void) | undefined;
   private exit: RunResult | undefined;
@@ -83,6 +84,7 @@ export class Machine {
       throw new RangeError('insnsPerSecond must be a positive multiple of mtimeHz');
     }
     this.cyclesPerTick = insnsPerSecond / mtimeHz;
+    this.insnsPerSecond = insnsPerSecond;
     this.bus = new Bus(RAM_BASE, opts.ramSize ?? DEFAULT_RAM_SIZE);
     const hart = (this.hart = new Hart(this.bus));
     this.onOutput = opts.onOutput;

@@ -1,0 +1,180 @@
+// init: builds the board and the kernel for a scenario, starts its components, routes their
+// session requests to core's services as the scenario says, and prints their log lines as
+// `[init -> name] text`. File access goes through a readFile callback (the CLI reads files), so
+// this stays platform-neutral.
+
+import { assemble } from '../asm/index';
+import { formatError } from '../asm/errors';
+import { Machine } from '../dev/machine';
+import { parseElf, type ElfImage } from '../elf/reader';
+import { err, type Result } from './errors';
+import { Kernel, STACK_SIZE, STACK_TOP, type KernelStop } from './kernel';
+import { RIGHTS_ALL, type KObject } from './object';
+import { ParentCap, type Router } from './services/parent';
+import { CORE_SERVICES, parseSessionArgs } from './services/sessions';
+import { parseTimeNs, type ComponentSpec, type Scenario } from './scenario';
+import { SLOT_PARENT, type Task, type TaskEnd } from './task';
+
+/** Where programs are assembled (docs/abi.md). */
+export const PROGRAM_BASE = 0x10000;
+
+export interface LogLine {
+  /** Virtual time in cycles when the line was written. */
+  cycles: number;
+  label: string;
+  text: string;
+}
+
+export interface InitOptions {
+  scenario: Scenario;
+  /** Reads a file named in the scenario (relative to it); undefined if it does not exist. */
+  readFile: (path: string) => Uint8Array | undefined;
+  /** Every log line, as it is written. */
+  onLog?: (line: LogLine) => void;
+}
+
+export class Init implements Router {
+  readonly machine: Machine;
+  readonly kernel: Kernel;
+  readonly components = new Map<string, { spec: ComponentSpec; task: Task }>();
+  readonly log: LogLine[] = [];
+  private readonly onLog: ((line: LogLine) => void) | undefined;
+
+  private constructor(readonly scenario: Scenario, onLog: ((line: LogLine) => void) | undefined) {
+    this.onLog = onLog;
+    this.machine = new Machine({
+      ramSize: scenario.ramMiB * 1024 * 1024,
+      insnsPerSecond: scenario.clock.insnsPerSecond,
+      mtimeHz: scenario.clock.mtimeHz,
+    });
+    this.kernel = new Kernel(this.machine, {
+      log: (label, text) => this.emit(label, text),
+      onTaskEnd: (task, end) => this.childEnded(task, end),
+    });
+  }
+
+  /**
+   * Builds everything a scenario names. Every program is read and built before anything starts,
+   * so a bad program is one error naming the component and nothing runs.
+   */
+  static create(opts: InitOptions): { ok: true; init: Init } | { ok: false; message: string } {
+    const images: ElfImage[] = [];
+    for (const [i, c] of opts.scenario.components.entries()) {
+      const img = buildProgram(c, opts.readFile);
+      if (!img.ok) return { ok: false, message: `components[${i}] (${c.name}): ${img.message}` };
+      images.push(img.elf);
+    }
+    const init = new Init(opts.scenario, opts.onLog);
+    for (const [i, c] of opts.scenario.components.entries()) {
+      const started = init.start(c, images[i]);
+      if (!started.ok) return { ok: false, message: `components[${i}] (${c.name}): ${started.message}` };
+    }
+    const uart = opts.scenario.uart;
+    if (uart?.input !== undefined) init.scheduleUartInput(uart.input, parseTimeNs(uart.inputAt) ?? 0);
+    return { ok: true, init };
+  }
+
+  /** Virtual nanoseconds -> cycles at this scenario's clock. */
+  cyclesOf(ns: number): number {
+    return Math.round((ns * this.scenario.clock.insnsPerSecond) / 1e9);
+  }
+
+  /** Runs until virtual time `ns` (from boot). */
+  runUntilNs(ns: number): KernelStop {
+    return this.kernel.run(this.cyclesOf(ns));
+  }
+
+  private emit(label: string, text: string): void {
+    const line = { cycles: this.kernel.now(), label, text };
+    this.log.push(line);
+    this.onLog?.(line);
+  }
+
+  private childEnded(task: Task, end: TaskEnd): void {
+    const name = task.label.replace(/^init -> /, '');
+    if (end.kind === 'exit') this.emit('init', `${name} exited with status ${end.code}`);
+    else this.emit('init', `${name} faulted: ${end.reason}`);
+  }
+
+  private scheduleUartInput(text: string, atNs: number): void {
+    const bytes = Uint8Array.from(text, (ch) => ch.charCodeAt(0) & 0xff);
+    let due = this.cyclesOf(atNs);
+    const uart = this.machine.uart;
+    const event = { due: () => due, fire: () => { uart.pushInput(bytes); due = Infinity; } };
+    this.kernel.events.add(event);
+  }
+
+  /** Creates a component's task, loads its program, sets up stack and config, starts it. */
+  private start(spec: ComponentSpec, elf: ElfImage): { ok: true } | { ok: false; message: string } {
+    const k = this.kernel;
+    const task = k.createTask(`init -> ${spec.name}`, spec.ram, spec.priority);
+    task.caps.insert(new ParentCap(task, this), RIGHTS_ALL, 0, undefined, SLOT_PARENT);
+    this.components.set(spec.name, { spec, task });
+    for (const seg of elf.segments) {
+      if (seg.memsz === 0) continue;
+      const base = seg.vaddr - (seg.vaddr % 4096);
+      const end = seg.vaddr + seg.memsz;
+      if (base < PROGRAM_BASE || end > 0x1000_0000) {
+        return { ok: false, message: `segment at 0x${seg.vaddr.toString(16)} lies outside the program area 0x10000-0x10000000 (assemble with --base 0x10000)` };
+      }
+      const ds = k.allocDataspace(task, end - base);
+      if (!ds.ok) return { ok: false, message: `program does not fit its RAM quota (${spec.ram} bytes)` };
+      const at = task.as.attach({ target: ds.value, addr: base, offset: 0, size: 0,
+        writable: (seg.flags & 2) !== 0, executable: (seg.flags & 1) !== 0 });
+      if (!at.ok) return { ok: false, message: `segment at 0x${seg.vaddr.toString(16)} overlaps another (${at.error})` };
+      const off = ds.value.phys - this.machine.bus.ramBase + (seg.vaddr - base);
+      this.machine.bus.ram.set(seg.data, off);
+    }
+    const stack = k.allocDataspace(task, STACK_SIZE);
+    if (!stack.ok) return { ok: false, message: `no RAM quota left for the stack (${spec.ram} bytes)` };
+    task.as.attach({ target: stack.value, addr: STACK_TOP - STACK_SIZE, offset: 0, size: 0, writable: true, executable: false });
+    // The config string, NUL-terminated, at the top of the stack; sp 16-byte aligned below it.
+    const config = Uint8Array.from(spec.config + '\0', (ch) => ch.charCodeAt(0) & 0xff);
+    const configVa = STACK_TOP - config.length;
+    const w = k.writeUser(task, configVa, config);
+    if (!w.ok) return { ok: false, message: 'cannot write the config string' };
+    const main = task.threads[0];
+    k.startThread(main, elf.entry, (configVa - 16) & ~15, configVa);
+    main.regs[11] = spec.config.length;
+    return { ok: true };
+  }
+
+  // ---- Router: the children's session requests ----
+
+  session(child: Task, service: string, args: string): Result<KObject> {
+    const entry = [...this.components.values()].find((c) => c.task === child);
+    if (entry === undefined) return err('DENIED');
+    const routes = entry.spec.routes;
+    if (routes !== undefined && !(service in routes)) return err('DENIED');
+    const factory = CORE_SERVICES.get(service);
+    if (factory === undefined) return err('DENIED');
+    const parsed = parseSessionArgs(args);
+    if (!parsed.ok) return parsed;
+    return factory(this.kernel, child, child.label, parsed.value);
+  }
+}
+
+/** Assembles (.s) or parses (.elf) a component's program. */
+function buildProgram(c: ComponentSpec, readFile: (path: string) => Uint8Array | undefined):
+  { ok: true; elf: ElfImage } | { ok: false; message: string } {
+  const bytes = readFile(c.program);
+  if (bytes === undefined) return { ok: false, message: `program ${c.program} not found` };
+  let elfBytes = bytes;
+  if (!c.program.endsWith('.elf')) {
+    const r = assemble([{ name: c.program, text: latin1(bytes) }], {
+      base: PROGRAM_BASE,
+      readFile: (p) => { const f = readFile(p); return f === undefined ? undefined : latin1(f); },
+    });
+    if (!r.ok) return { ok: false, message: `${c.program} does not assemble:\n${r.errors.map(formatError).join('\n')}` };
+    elfBytes = r.elf;
+  }
+  const parsed = parseElf(elfBytes);
+  if (!parsed.ok) return { ok: false, message: `${c.program}: ${parsed.error}` };
+  return { ok: true, elf: parsed.elf };
+}
+
+function latin1(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, i + 8192));
+  return s;
+}

@@ -1,0 +1,394 @@
+// The kernel: hosted in TypeScript, it runs component threads on the hart in U-mode (hosted
+// mode) and handles what they trap into it: system calls, page faults and faults. It owns the
+// frame allocator, the tasks, the scheduler and the virtual-time events (timers, device input,
+// interrupts). Kernel work takes no virtual time: only guest instructions advance the clock.
+
+import { StopReason, type Hart } from '../cpu/hart';
+import { Priv } from '../mmu/mmu';
+import type { Machine } from '../dev/machine';
+import { PLIC_CONTEXT_M } from '../dev/memlayout';
+import { err, ok, type Result } from './errors';
+import { Dataspace } from './dataspace';
+import { FrameAllocator } from './frames';
+import { RIGHTS_ALL, RIGHT_INVOKE, type KObject } from './object';
+import { PageTable } from './pagetable';
+import { handlePageFault } from './pagefault';
+import { RegionMap } from './regionmap';
+import { SignalReceiver } from './signal';
+import { handleSyscall } from './syscall';
+import { SLOT_CPU, SLOT_MAIN_THREAD, SLOT_PD, SLOT_RAM, SLOT_RM, SLOT_SIGNALS, Task, type TaskEnd } from './task';
+import { Thread, ThreadState } from './thread';
+import { CpuSession } from './services/cpu';
+import { PdSession } from './services/pd';
+import { RamSession } from './services/ram';
+
+/** User address-space layout (docs/abi.md). */
+export const USER_TOP = 0x8000_0000;
+export const ANY_FROM = 0x1000_0000;
+export const ANY_TO = 0x7000_0000;
+export const STACK_TOP = 0x7f00_0000;
+export const STACK_SIZE = 64 * 1024;
+export const UTCB_BASE = 0x7f00_0000;
+
+/** Something in virtual time the kernel must act on: a timer, device input. */
+export interface TimedEvent {
+  /** Cycle at which it is due (Infinity: never). */
+  due(): number;
+  /** Called once `due()` <= now; must move due() past now. */
+  fire(now: number): void;
+}
+
+/** An interrupt source bound to a component (the IRQ session). */
+export interface IrqTarget {
+  readonly task: Task;
+  /** The PLIC claimed this source for it. */
+  deliver(): void;
+}
+
+export interface KernelOptions {
+  /** Scheduling quantum in cycles. */
+  quantum?: number;
+  /** A LOG line: the session's label and the text. */
+  log: (label: string, text: string) => void;
+  /** A component ended (exit or fault): its parent is told. */
+  onTaskEnd?: (task: Task, end: TaskEnd) => void;
+}
+
+export type KernelStop = 'until' | 'idle' | 'exited';
+
+export class Kernel {
+  readonly hart: Hart;
+  readonly frames: FrameAllocator;
+  readonly tasks: Task[] = [];
+  readonly events = new Set<TimedEvent>();
+  readonly irqTargets = new Map<number, IrqTarget>();
+  readonly quantum: number;
+  private readonly rr: Thread[] = []; // round-robin order of every live thread
+  private current: Thread | undefined;
+  readonly log: (label: string, text: string) => void;
+  private readonly onTaskEnd: ((task: Task, end: TaskEnd) => void) | undefined;
+
+  constructor(readonly machine: Machine, opts: KernelOptions) {
+    this.hart = machine.hart;
+    this.frames = new FrameAllocator(machine.bus, machine.hart);
+    this.quantum = opts.quantum ?? machine.cyclesPerTick * 100_000; // 10 ms at the default clock
+    this.log = opts.log;
+    this.onTaskEnd = opts.onTaskEnd;
+    const h = this.hart;
+    h.hosted = true;
+    h.priv = Priv.U;
+    h.mstatus = 0;
+    h.contextChanged();
+  }
+
+  /** Virtual time in cycles. */
+  now(): number {
+    return this.hart.cycles;
+  }
+
+  /** Cycles per virtual microsecond. */
+  get cyclesPerUs(): number {
+    return this.machine.insnsPerSecond / 1e6;
+  }
+
+  // ---- tasks and threads ----
+
+  /**
+   * Creates a component: task, address space, PD/CPU/RAM sessions, signal receiver and a main
+   * thread (not started), in the initial slots of docs/abi.md. The parent installs slot 1.
+   */
+  createTask(label: string, ramQuota: number, priority: number): Task {
+    const pt = new PageTable(this.machine.bus, this.frames);
+    const as = new RegionMap(USER_TOP, (t, va, len) => this.unmap(t, va, len), ANY_FROM, ANY_TO);
+    as.onChange = (rm) => this.retryFaultsIn(rm);
+    const signals = this.newReceiver();
+    const task = new Task(this.tasks.length + 1, label, pt, as, signals, ramQuota, priority);
+    as.owner = task;
+    this.tasks.push(task);
+    task.caps.insert(new PdSession(task), RIGHTS_ALL, 0, undefined, SLOT_PD);
+    task.caps.insert(new CpuSession(task), RIGHTS_ALL, 0, undefined, SLOT_CPU);
+    task.caps.insert(new RamSession(task), RIGHTS_ALL, 0, undefined, SLOT_RAM);
+    task.caps.insert(as, RIGHTS_ALL, 0, undefined, SLOT_RM);
+    task.caps.insert(signals, RIGHTS_ALL, 0, undefined, SLOT_SIGNALS);
+    const main = this.createThread(task, 'main', priority);
+    if (!main.ok) throw new Error(`cannot create the main thread of ${label}: ${main.error}`);
+    task.caps.insert(main.value, RIGHT_INVOKE, 0, undefined, SLOT_MAIN_THREAD);
+    return task;
+  }
+
+  /** A signal receiver whose waiters the kernel wakes. */
+  newReceiver(): SignalReceiver {
+    return new SignalReceiver((t, imprint, count) => {
+      t.regs[10] = 0;
+      t.regs[11] = imprint;
+      t.regs[12] = count;
+      t.waitingOn = undefined;
+      t.state = ThreadState.Ready;
+    });
+  }
+
+  /** Creates a paused thread with its UTCB page attached (charged to the task's quota). */
+  createThread(task: Task, name: string, priority: number): Result<Thread> {
+    const index = task.threads.length;
+    const utcbVa = UTCB_BASE + index * 4096;
+    if (utcbVa >= USER_TOP) return err('QUOTA');
+    const ds = this.allocDataspace(task, 4096);
+    if (!ds.ok) return ds;
+    const at = task.as.attach({ target: ds.value, addr: utcbVa, offset: 0, size: 0, writable: true, executable: false });
+    if (!at.ok) return at;
+    const t = new Thread(task, index, name, Math.min(priority, task.maxPriority), utcbVa);
+    t.regs[4] = utcbVa; // tp
+    task.threads.push(t);
+    this.rr.push(t);
+    return ok(t);
+  }
+
+  /** Starts (or restarts) a thread at ip with sp and a0. */
+  startThread(t: Thread, ip: number, sp: number, a0: number): void {
+    t.pc = ip | 0;
+    t.regs[2] = sp | 0;
+    t.regs[10] = a0 | 0;
+    t.started = true;
+    t.paused = false;
+    if (t.state === ThreadState.Paused) t.state = ThreadState.Ready;
+  }
+
+  /** Ends a thread: it never runs again. */
+  killThread(t: Thread): void {
+    t.state = ThreadState.Dead;
+    t.waitingOn?.forget(t);
+    t.waitingOn = undefined;
+    if (t.faultIn !== undefined) {
+      const w = t.faultIn.faultWaiters;
+      if (w.includes(t)) w.splice(w.indexOf(t), 1);
+      t.faultIn = undefined;
+    }
+    const i = this.rr.indexOf(t);
+    if (i >= 0) this.rr.splice(i, 1);
+  }
+
+  /** Ends a component (exit or fault): its threads stop, its parent is told. */
+  endTask(task: Task, end: TaskEnd): void {
+    if (!task.alive) return;
+    task.end = end;
+    for (const t of task.threads) this.killThread(t);
+    for (const [src, target] of this.irqTargets) if (target.task === task) this.irqTargets.delete(src);
+    this.onTaskEnd?.(task, end);
+  }
+
+  // ---- memory ----
+
+  /** Allocates a zeroed RAM dataspace charged to `task`'s quota. */
+  allocDataspace(task: Task, size: number): Result<Dataspace> {
+    if (!Number.isInteger(size) || size <= 0) return err('BAD_ARG');
+    const bytes = Math.ceil(size / 4096) * 4096;
+    if (task.ramUsed + bytes > task.ramQuota) return err('QUOTA');
+    const pa = this.frames.alloc(bytes / 4096);
+    if (pa < 0) return err('QUOTA');
+    const ds = new Dataspace(pa, bytes);
+    task.ramUsed += bytes;
+    task.dataspaces.add(ds);
+    return ok(ds);
+  }
+
+  /** Frees a dataspace: detaches it everywhere, returns its frames and quota. */
+  freeDataspace(task: Task, ds: Dataspace): void {
+    if (ds.freed || !task.dataspaces.has(ds)) return;
+    for (const rm of [...ds.attachments]) rm.detachAll(ds);
+    ds.freed = true;
+    task.dataspaces.delete(ds);
+    task.ramUsed -= ds.size;
+    this.frames.free(ds.phys, ds.size / 4096);
+  }
+
+  /** Unmaps [va, va+len) in `task` and flushes the TLB. */
+  unmap(task: Task, va: number, len: number): void {
+    task.pt.unmap(va, len);
+    this.hart.mmu.flush();
+  }
+
+  /** Threads blocked in a fault in `rm` retry after something was attached there. */
+  retryFaultsIn(rm: RegionMap): void {
+    for (const t of rm.faultWaiters.splice(0)) {
+      if (t.state !== ThreadState.Faulted) continue;
+      t.state = ThreadState.Ready;
+      t.faultIn = undefined;
+    }
+    rm.faultType = 0;
+  }
+
+  /**
+   * Copies `len` bytes from `task`'s virtual memory (through its region maps, not its page
+   * table, so nothing faults). FAULT if any byte is not backed by RAM.
+   */
+  readUser(task: Task, va: number, len: number): Result<Uint8Array> {
+    const out = new Uint8Array(len);
+    const r = this.userCopy(task, va, len, false, (ramOff, i, n) => out.set(this.machine.bus.ram.subarray(ramOff, ramOff + n), i));
+    return r.ok ? ok(out) : r;
+  }
+
+  /** Copies bytes into `task`'s writable virtual memory. */
+  writeUser(task: Task, va: number, data: Uint8Array): Result<void> {
+    const bus = this.machine.bus;
+    return this.userCopy(task, va, data.length, true, (ramOff, i, n) => {
+      bus.ram.set(data.subarray(i, i + n), ramOff);
+      this.hart.jit.invalidateRange(bus.ramBase + ramOff, n);
+    });
+  }
+
+  private userCopy(task: Task, va: number, len: number, write: boolean,
+    copy: (ramOff: number, index: number, n: number) => void): Result<void> {
+    if (!Number.isInteger(va) || !Number.isInteger(len) || len < 0 || va < 0 || va + len > USER_TOP) return err('FAULT');
+    const bus = this.machine.bus;
+    for (let i = 0; i < len;) {
+      const a = va + i;
+      const res = task.as.resolve(a);
+      if (res.kind !== 'mapped' || res.io || (write && !res.writable)) return err('FAULT');
+      const n = Math.min(len - i, 4096 - (a % 4096));
+      const pa = res.pa + (a % 4096);
+      if (!bus.isRam(pa, n)) return err('FAULT');
+      copy(pa - bus.ramBase, i, n);
+      i += n;
+    }
+    return ok(undefined);
+  }
+
+  // ---- interrupts ----
+
+  /** Routes PLIC source `irq` to `target` (enables it in the M context the kernel claims from). */
+  bindIrq(irq: number, target: IrqTarget): void {
+    this.irqTargets.set(irq, target);
+    const plic = this.machine.plic;
+    plic.write(irq * 4, 4, 1); // priority 1
+    const word = 0x2000 + 0x80 * PLIC_CONTEXT_M;
+    plic.write(word, 4, plic.peek(word, 4) | (1 << irq));
+  }
+
+  /** Completes the claim of `irq` (the component acknowledged it). */
+  completeIrq(irq: number): void {
+    this.machine.plic.complete(PLIC_CONTEXT_M, irq);
+  }
+
+  /** Claims every pending interrupt and hands it to its component. */
+  private pollIrqs(): void {
+    const plic = this.machine.plic;
+    while (plic.outputHigh(PLIC_CONTEXT_M)) {
+      const id = plic.claim(PLIC_CONTEXT_M);
+      if (id === 0) break;
+      const target = this.irqTargets.get(id);
+      if (target === undefined) {
+        plic.complete(PLIC_CONTEXT_M, id);
+        continue;
+      }
+      target.task.stats.irqs++;
+      target.deliver();
+    }
+  }
+
+  // ---- the run loop ----
+
+  /** The earliest pending event, in cycles. */
+  private nextEvent(): number {
+    let next = Infinity;
+    for (const e of this.events) next = Math.min(next, e.due());
+    return next;
+  }
+
+  private fireEvents(): void {
+    const now = this.now();
+    for (const e of [...this.events]) if (e.due() <= now) e.fire(now);
+    this.pollIrqs();
+  }
+
+  /** The highest-priority runnable thread, round robin within a priority. */
+  private pick(): Thread | undefined {
+    let best: Thread | undefined;
+    for (const t of this.rr) if (t.runnable && (best === undefined || t.priority > best.priority)) best = t;
+    return best;
+  }
+
+  /** Moves `t` to the end of the round-robin order (its quantum is used up, or it yielded). */
+  rotate(t: Thread): void {
+    const i = this.rr.indexOf(t);
+    if (i >= 0) {
+      this.rr.splice(i, 1);
+      this.rr.push(t);
+    }
+    t.quantumUsed = 0;
+  }
+
+  /**
+   * Runs components until virtual time `until` (cycles). Returns 'until', 'idle' when every
+   * thread waits for something that can never come, or 'exited' when no component is alive.
+   */
+  run(until: number): KernelStop {
+    const hart = this.hart;
+    for (;;) {
+      this.fireEvents();
+      if (this.tasks.every((t) => !t.alive)) return 'exited';
+      if (hart.cycles >= until) return 'until';
+      const t = this.pick();
+      if (t === undefined) {
+        const next = this.nextEvent();
+        if (next === Infinity) return 'idle';
+        hart.cycles = Math.min(Math.max(hart.cycles, next), until); // idle: time jumps
+        continue;
+      }
+      this.runSlice(t, until);
+    }
+  }
+
+  /** Runs `t` until its quantum ends, an event is due, or it traps. */
+  private runSlice(t: Thread, until: number): void {
+    const hart = this.hart;
+    if (this.current !== t) {
+      t.task.stats.contextSwitches++;
+      this.current = t;
+    }
+    hart.x.set(t.regs);
+    hart.x[0] = 0;
+    hart.pc = t.pc;
+    hart.reservation = -1;
+    hart.satp = t.task.pt.satp;
+    hart.contextChanged();
+    const now = hart.cycles;
+    const budget = t.singleStep ? 1 : Math.max(1, Math.min(this.quantum - t.quantumUsed, this.nextEvent() - now, until - now));
+    const reason = hart.run(budget);
+    const used = hart.cycles - now;
+    t.quantumUsed += used;
+    t.task.stats.instructions += used;
+    t.regs.set(hart.x);
+    t.pc = hart.pc;
+    if (reason === StopReason.HostedTrap) this.handleTrap(t, hart.exitCause, hart.exitTval);
+    else if (t.singleStep) t.paused = true;
+    if (t.quantumUsed >= this.quantum) this.rotate(t);
+  }
+
+  private handleTrap(t: Thread, cause: number, tval: number): void {
+    switch (cause) {
+      case 8:
+        t.task.stats.syscalls++;
+        handleSyscall(this, t);
+        return;
+      case 12: case 13: case 15:
+        t.task.stats.pageFaults++;
+        handlePageFault(this, t, cause, tval >>> 0);
+        return;
+      default:
+        this.endTask(t.task, { kind: 'fault', reason: `${CAUSES[cause] ?? `trap ${cause}`} at pc 0x${hex(t.pc)} (tval 0x${hex(tval)})` });
+    }
+  }
+
+  /** Installs `obj` in `task`'s lowest free slot; QUOTA when the table is full. */
+  installCap(task: Task, obj: KObject, rights: number, badge = 0): Result<number> {
+    const slot = task.caps.insert(obj, rights, badge);
+    return slot < 0 ? err('QUOTA') : ok(slot);
+  }
+}
+
+const hex = (v: number) => (v >>> 0).toString(16).padStart(8, '0');
+
+const CAUSES: Record<number, string> = {
+  0: 'misaligned fetch', 1: 'fetch access fault', 2: 'illegal instruction', 3: 'breakpoint',
+  4: 'misaligned load', 5: 'load access fault', 6: 'misaligned store', 7: 'store access fault',
+};

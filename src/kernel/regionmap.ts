@@ -1,0 +1,221 @@
+// Region maps: an address range into which dataspaces (or other region maps, as managed
+// dataspaces) are attached. A task's address space is a region map; the kernel resolves page
+// faults through it. A region map attached inside another one is a managed dataspace: a fault
+// where nothing is attached in it blocks the thread and signals the region map's fault handler.
+
+import { err, ok, type Result } from './errors';
+import { Dataspace } from './dataspace';
+import {
+  fail, ObjType, reply, RIGHT_DELEGATE, RIGHT_INVOKE, RIGHT_WRITE, type Invocation, type KObject, type Reply,
+} from './object';
+import type { SignalContext } from './signal';
+import type { Task } from './task';
+import type { Thread } from './thread';
+
+const PAGE = 4096;
+
+export interface Region {
+  readonly base: number;
+  readonly size: number;
+  readonly offset: number;
+  readonly target: Dataspace | RegionMap;
+  readonly writable: boolean;
+  readonly executable: boolean;
+}
+
+/** What a virtual address resolves to. */
+export type Resolution =
+  | { kind: 'mapped'; pa: number; writable: boolean; executable: boolean; io: boolean;
+      /** The innermost region map holding the region, and the address within it. */
+      rm: RegionMap; addr: number }
+  | { kind: 'hole'; rm: RegionMap; addr: number }
+  | { kind: 'none' };
+
+export const enum FaultType {
+  None = 0,
+  Read = 1,
+  Write = 2,
+  Exec = 3,
+}
+
+/** Unmaps [va, va+len) of a task's page table and flushes the TLB. */
+export type UnmapFn = (task: Task, va: number, len: number) => void;
+
+export interface AttachAttr {
+  target: Dataspace | RegionMap;
+  /** -1: the lowest free address in the "any" window. */
+  addr: number;
+  offset: number;
+  /** 0: the target's size minus offset. */
+  size: number;
+  writable: boolean;
+  executable: boolean;
+}
+
+/** The managed dataspace of a region map: what DATASPACE hands out to attach elsewhere. */
+export class ManagedDataspace implements KObject {
+  readonly type = ObjType.Dataspace;
+  constructor(readonly rm: RegionMap) {}
+  invoke(call: Invocation): Reply {
+    return call.op === 0 ? reply(this.rm.size) : fail('BAD_OPCODE');
+  }
+}
+
+export class RegionMap implements KObject {
+  readonly type = ObjType.RegionMap;
+  readonly regions: Region[] = [];
+  /** Where this region map is attached as a managed dataspace. */
+  readonly attachedIn: { rm: RegionMap; region: Region }[] = [];
+  /** The task whose address space this is, for the root region map. */
+  owner: Task | undefined;
+  faultHandler: SignalContext | undefined;
+  faultType: FaultType = FaultType.None;
+  faultAddr = 0;
+  /** Threads blocked in a fault inside this region map. */
+  readonly faultWaiters: Thread[] = [];
+  readonly managed: ManagedDataspace = new ManagedDataspace(this);
+
+  /**
+   * @param size bytes the map spans, from 0
+   * @param anyFrom, anyTo the window for attaches at "any address"
+   */
+  constructor(readonly size: number, private readonly unmap: UnmapFn, private readonly anyFrom = 0,
+    private readonly anyTo = size) {}
+
+  /** Attaches a dataspace or region map; returns the address. */
+  attach(a: AttachAttr): Result<number> {
+    const targetSize = a.target instanceof Dataspace ? a.target.size : a.target.size;
+    if (a.offset % PAGE !== 0 || a.size % PAGE !== 0 || a.offset < 0 || a.size < 0) return err('BAD_ARG');
+    const size = a.size === 0 ? targetSize - a.offset : a.size;
+    if (size <= 0 || a.offset + size > targetSize) return err('BAD_ARG');
+    if (a.target === this || (a.target instanceof RegionMap && a.target.contains(this))) return err('BAD_ARG');
+    let base = a.addr;
+    if (base === -1) {
+      base = this.findFree(size);
+      if (base < 0) return err('REGION_CONFLICT');
+    } else if (base % PAGE !== 0 || base < 0) {
+      return err('BAD_ARG');
+    }
+    if (base + size > this.size || this.regions.some((r) => base < r.base + r.size && r.base < base + size)) {
+      return err('REGION_CONFLICT');
+    }
+    const region: Region = { base, size, offset: a.offset, target: a.target, writable: a.writable,
+      executable: a.executable };
+    this.regions.push(region);
+    this.regions.sort((x, y) => x.base - y.base);
+    if (a.target instanceof RegionMap) a.target.attachedIn.push({ rm: this, region });
+    else a.target.attachments.add(this);
+    this.changed();
+    return ok(base);
+  }
+
+  /** Detaches the region containing `addr`, unmapping it from every task that maps it. */
+  detach(addr: number): Result<Region> {
+    const i = this.regions.findIndex((r) => addr >= r.base && addr < r.base + r.size);
+    if (i < 0) return err('NOT_FOUND');
+    const [region] = this.regions.splice(i, 1);
+    if (region.target instanceof RegionMap) {
+      const links = region.target.attachedIn;
+      links.splice(links.findIndex((l) => l.region === region), 1);
+    } else if (!this.regions.some((r) => r.target === region.target)) {
+      region.target.attachments.delete(this);
+    }
+    this.unmapRange(region.base, region.size);
+    return ok(region);
+  }
+
+  /** Detaches every region showing `ds` (it is being freed). */
+  detachAll(ds: Dataspace): void {
+    for (const r of this.regions.filter((x) => x.target === ds)) this.detach(r.base);
+  }
+
+  /** Unmaps [base, base+size) of this map wherever it is visible: in its owner and up the tree. */
+  unmapRange(base: number, size: number): void {
+    if (this.owner !== undefined) this.unmap(this.owner, base, size);
+    for (const { rm, region } of this.attachedIn) {
+      const lo = Math.max(base, region.offset);
+      const hi = Math.min(base + size, region.offset + region.size);
+      if (lo < hi) rm.unmapRange(region.base + (lo - region.offset), hi - lo);
+    }
+  }
+
+  /** Resolves `va` through nested region maps down to a physical page, a hole or nothing. */
+  resolve(va: number): Resolution {
+    const r = this.regions.find((x) => va >= x.base && va < x.base + x.size);
+    if (r === undefined) return { kind: 'none' };
+    const inner = r.offset + (va - r.base);
+    if (r.target instanceof Dataspace) {
+      if (r.target.freed) return { kind: 'none' };
+      return { kind: 'mapped', pa: r.target.phys + (inner - (inner % PAGE)), writable: r.writable,
+        executable: r.executable && !r.target.io, io: r.target.io, rm: this, addr: va };
+    }
+    const res = r.target.resolve(inner);
+    if (res.kind === 'none') return { kind: 'hole', rm: r.target, addr: inner };
+    if (res.kind === 'mapped') {
+      return { ...res, writable: res.writable && r.writable, executable: res.executable && r.executable };
+    }
+    return res;
+  }
+
+  /** True if `rm` is this map or nested anywhere inside it (attaching it here would loop). */
+  contains(rm: RegionMap): boolean {
+    return rm === this || this.regions.some((r) => r.target instanceof RegionMap && r.target.contains(rm));
+  }
+
+  /** Something was attached: threads blocked in a fault here retry their access. */
+  private changed(): void {
+    this.onChange?.(this);
+  }
+
+  /** Set by the kernel: wakes fault waiters after an attach. */
+  onChange: ((rm: RegionMap) => void) | undefined;
+
+  private findFree(size: number): number {
+    let candidate = this.anyFrom;
+    for (const r of this.regions) {
+      if (r.base + r.size <= candidate) continue;
+      if (r.base >= candidate + size) break;
+      candidate = r.base + r.size;
+    }
+    return candidate + size <= this.anyTo ? candidate : -1;
+  }
+
+  // ---- the ABI ----
+
+  invoke(call: Invocation): Reply {
+    const [a0, a1, a2, a3, a4] = call.args;
+    const caps = call.task.caps;
+    switch (call.op) {
+      case 0: { // ATTACH(ds, addr, offset, size, flags)
+        const cap = caps.get(a0);
+        if (cap === undefined) return fail('BAD_SLOT');
+        const target = cap.obj instanceof Dataspace ? cap.obj : cap.obj instanceof ManagedDataspace ? cap.obj.rm : undefined;
+        if (target === undefined) return fail('BAD_ARG');
+        const r = this.attach({
+          target, addr: a1 === -1 ? -1 : a1 >>> 0, offset: a2 >>> 0, size: a3 >>> 0,
+          executable: (a4 & 1) !== 0, writable: (a4 & 2) !== 0 && (cap.rights & RIGHT_WRITE) !== 0,
+        });
+        return r.ok ? reply(r.value) : fail(r.error);
+      }
+      case 1: { // DETACH(addr)
+        const r = this.detach(a0 >>> 0);
+        return r.ok ? reply() : fail(r.error);
+      }
+      case 2: { // FAULT_HANDLER(ctx)
+        const cap = caps.get(a0);
+        if (cap === undefined) return fail('BAD_SLOT');
+        if (cap.obj.type !== ObjType.SignalContext) return fail('BAD_ARG');
+        this.faultHandler = cap.obj as SignalContext;
+        return reply();
+      }
+      case 3: // FAULT_STATE
+        return reply(this.faultType, this.faultAddr);
+      case 4: { // DATASPACE
+        const slot = caps.insert(this.managed, RIGHT_INVOKE | RIGHT_WRITE | RIGHT_DELEGATE);
+        return slot < 0 ? fail('QUOTA') : reply(slot);
+      }
+      default:
+        return fail('BAD_OPCODE');
+    }
+  }
+}

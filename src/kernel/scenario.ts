@@ -1,0 +1,88 @@
+// Scenario files: which components init starts, with what program, quota, priority, config and
+// routes; the virtual clock; UART input. Validated with a schema on load: a wrong field is one
+// error naming its path.
+
+import { z } from 'zod';
+
+/** A virtual duration: a number with a unit (ns, us, ms, s). */
+export const TIME_PATTERN = /^(\d+(?:\.\d+)?)\s*(ns|us|ms|s)$/;
+
+/** Nanoseconds of a duration string, or undefined if malformed. */
+export function parseTimeNs(s: string): number | undefined {
+  const m = TIME_PATTERN.exec(s.trim());
+  if (m === null) return undefined;
+  const scale = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 }[m[2] as 'ns' | 'us' | 'ms' | 's'];
+  const ns = Number(m[1]) * scale;
+  return Number.isFinite(ns) ? Math.round(ns) : undefined;
+}
+
+/** Bytes of a size: a number, or a string with an optional K/M/G suffix. */
+export function parseSize(v: number | string): number | undefined {
+  if (typeof v === 'number') return Number.isSafeInteger(v) && v > 0 ? v : undefined;
+  const m = /^(\d+)\s*([KMG]?)i?B?$/i.exec(v.trim());
+  if (m === null) return undefined;
+  const n = Number(m[1]) * { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2].toUpperCase() as '' | 'K' | 'M' | 'G'];
+  return n > 0 ? n : undefined;
+}
+
+const Size = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const n = parseSize(v);
+  if (n === undefined) ctx.addIssue({ code: 'custom', message: `not a size: ${JSON.stringify(v)} (bytes, or e.g. "64K", "1M")` });
+  return n ?? 0;
+});
+
+const Time = z.string().refine((s) => parseTimeNs(s) !== undefined, { message: 'not a time: use a number and a unit, e.g. "10ms"' });
+
+const SERVICES = ['LOG', 'Timer', 'RM', 'IRQ', 'IO_MEM'] as const;
+
+const Component = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.-]{1,48}$/, 'letters, digits, _ . - (at most 48)'),
+  program: z.string().min(1),
+  ram: Size.default(1024 * 1024),
+  priority: z.number().int().min(0).max(255).default(100),
+  config: z.string().max(1024).default(''),
+  routes: z.partialRecord(z.enum(SERVICES), z.literal('core')).optional(),
+});
+
+export const ScenarioSchema = z.strictObject({
+  clock: z.strictObject({
+    insnsPerSecond: z.number().int().positive().default(100_000_000),
+    mtimeHz: z.number().int().positive().default(10_000_000),
+  }).default({ insnsPerSecond: 100_000_000, mtimeHz: 10_000_000 }),
+  ramMiB: z.number().int().min(1).max(2047).default(64),
+  uart: z.strictObject({
+    input: z.string().optional(),
+    inputAt: Time.default('0s'),
+  }).optional(),
+  components: z.array(Component).min(1),
+}).superRefine((s, ctx) => {
+  const seen = new Set<string>();
+  s.components.forEach((c, i) => {
+    if (seen.has(c.name)) ctx.addIssue({ code: 'custom', path: ['components', i, 'name'], message: `duplicate component name "${c.name}"` });
+    seen.add(c.name);
+  });
+  if (s.clock.insnsPerSecond % s.clock.mtimeHz !== 0) {
+    ctx.addIssue({ code: 'custom', path: ['clock', 'insnsPerSecond'], message: 'must be a multiple of clock.mtimeHz' });
+  }
+});
+
+export type Scenario = z.output<typeof ScenarioSchema>;
+export type ComponentSpec = Scenario['components'][number];
+
+/**
+ * Parses and validates a scenario's JSON text. Errors name the file and the field path, e.g.
+ * `demo.json: components[0].ram: not a size: "lots"`.
+ */
+export function parseScenario(text: string, file: string): { ok: true; scenario: Scenario } | { ok: false; error: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, error: `${file}: not JSON: ${(e as Error).message}` };
+  }
+  const r = ScenarioSchema.safeParse(raw);
+  if (r.success) return { ok: true, scenario: r.data };
+  const issue = r.error.issues[0];
+  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  return { ok: false, error: `${file}: ${path === '' ? '' : `${path}: `}${issue.message}` };
+}

@@ -1,0 +1,70 @@
+// Signals: a receiver collects signal contexts; a submit counts on a context and queues it on
+// its receiver; WAIT delivers one context (its imprint and count) to a waiting thread.
+
+import { ObjType, type KObject } from './object';
+import type { Thread } from './thread';
+
+export class SignalContext implements KObject {
+  readonly type = ObjType.SignalContext;
+  /** Signals submitted since the last delivery. */
+  count = 0;
+  /** Whether the context is queued on its receiver. */
+  queued = false;
+  freed = false;
+
+  constructor(readonly receiver: SignalReceiver, readonly imprint: number) {}
+
+  /** Counts `n` signals and wakes a waiter of the receiver if there is one. */
+  submit(n: number): void {
+    if (this.freed) return;
+    this.count += n;
+    if (!this.queued) {
+      this.queued = true;
+      this.receiver.pending.push(this);
+    }
+    this.receiver.deliver();
+  }
+}
+
+/** Called with (imprint, count) when a blocked waiter gets a signal. */
+export type WakeFn = (thread: Thread, imprint: number, count: number) => void;
+
+export class SignalReceiver implements KObject {
+  readonly type = ObjType.SignalReceiver;
+  readonly pending: SignalContext[] = [];
+  readonly waiters: Thread[] = [];
+
+  constructor(private readonly wake: WakeFn) {}
+
+  /** Takes the first pending context, if any: returns [imprint, count] and clears its count. */
+  take(): [number, number] | undefined {
+    const ctx = this.pending.shift();
+    if (ctx === undefined) return undefined;
+    ctx.queued = false;
+    const count = ctx.count;
+    ctx.count = 0;
+    return [ctx.imprint, count];
+  }
+
+  /** Hands pending signals to waiting threads, first come first served. */
+  deliver(): void {
+    while (this.waiters.length > 0 && this.pending.length > 0) {
+      const t = this.waiters.shift()!;
+      const [imprint, count] = this.take()!;
+      this.wake(t, imprint, count);
+    }
+  }
+
+  /** Removes a thread from the waiters (it was killed or its component ended). */
+  forget(t: Thread): void {
+    const i = this.waiters.indexOf(t);
+    if (i >= 0) this.waiters.splice(i, 1);
+  }
+
+  /** Unqueues a freed context. */
+  drop(ctx: SignalContext): void {
+    ctx.freed = true;
+    const i = this.pending.indexOf(ctx);
+    if (i >= 0) this.pending.splice(i, 1);
+  }
+}

@@ -1,0 +1,46 @@
+// Tasks: a protection domain with its capability table, Sv32 page tables, address space
+// (root region map), threads and RAM quota. A component is one task.
+
+import { CapTable } from './captable';
+import type { Dataspace } from './dataspace';
+import type { PageTable } from './pagetable';
+import type { RegionMap } from './regionmap';
+import type { SignalReceiver } from './signal';
+import type { Thread } from './thread';
+
+/** Per-component counters for --stats. */
+export interface ComponentStats {
+  instructions: number;
+  pageFaults: number;
+  syscalls: number;
+  contextSwitches: number;
+  irqs: number;
+}
+
+/** How a component ended. */
+export type TaskEnd = { kind: 'exit'; code: number } | { kind: 'fault'; reason: string };
+
+/** Initial capability slots (docs/abi.md). */
+export const SLOT_PARENT = 1;
+export const SLOT_PD = 2;
+export const SLOT_CPU = 3;
+export const SLOT_RAM = 4;
+export const SLOT_RM = 5;
+export const SLOT_SIGNALS = 6;
+export const SLOT_MAIN_THREAD = 7;
+
+export class Task {
+  readonly caps = new CapTable();
+  readonly threads: Thread[] = [];
+  readonly dataspaces = new Set<Dataspace>();
+  ramUsed = 0;
+  end: TaskEnd | undefined;
+  readonly stats: ComponentStats = { instructions: 0, pageFaults: 0, syscalls: 0, contextSwitches: 0, irqs: 0 };
+
+  constructor(readonly id: number, readonly label: string, readonly pt: PageTable, readonly as: RegionMap,
+    readonly signals: SignalReceiver, readonly ramQuota: number, readonly maxPriority: number) {}
+
+  get alive(): boolean {
+    return this.end === undefined;
+  }
+}
