@@ -17,17 +17,22 @@ export interface Capability {
 }
 
 export class CapTable {
-  private readonly slots: (Capability | undefined)[] = new Array<Capability | undefined>(CAP_SLOTS).fill(undefined);
+  private readonly slots: (Capability | undefined)[];
+
+  /** A table of `size` slots (slot 0 is never used). */
+  constructor(readonly capacity = CAP_SLOTS) {
+    this.slots = new Array<Capability | undefined>(capacity).fill(undefined);
+  }
 
   /** The capability in `slot`, if the slot is valid and full. */
   get(slot: number): Capability | undefined {
-    return Number.isInteger(slot) && slot > 0 && slot < CAP_SLOTS ? this.slots[slot] : undefined;
+    return Number.isInteger(slot) && slot > 0 && slot < this.capacity ? this.slots[slot] : undefined;
   }
 
   /** Installs a capability in `slot` (or the lowest free slot); returns the slot, or -1 if full. */
   insert(obj: KObject, rights: number, badge = 0, parent?: Capability, slot?: number): number {
     const s = slot ?? this.slots.findIndex((c, i) => i > 0 && c === undefined);
-    if (s <= 0 || s >= CAP_SLOTS || this.slots[s] !== undefined) return -1;
+    if (s <= 0 || s >= this.capacity || this.slots[s] !== undefined) return -1;
     const cap: Capability = { obj, rights, badge, table: this, slot: s, parent, children: [] };
     this.slots[s] = cap;
     parent?.children.push(cap);
@@ -64,6 +69,11 @@ export class CapTable {
   get size(): number {
     return this.entries().length;
   }
+}
+
+/** True while `cap` is still installed (not deleted, not revoked through its parent). */
+export function isLive(cap: Capability): boolean {
+  return cap.table.get(cap.slot) === cap;
 }
 
 /** Removes every capability derived from `cap`, in whichever table it lives. */

@@ -7,6 +7,7 @@ import { StopReason, type Hart } from '../cpu/hart';
 import { Priv } from '../mmu/mmu';
 import type { Machine } from '../dev/machine';
 import { PLIC_CONTEXT_M } from '../dev/memlayout';
+import { CapTable, isLive, type Capability } from './captable';
 import { err, ok, type Result } from './errors';
 import { Dataspace } from './dataspace';
 import { FrameAllocator } from './frames';
@@ -63,6 +64,12 @@ export class Kernel {
   readonly events = new Set<TimedEvent>();
   readonly irqTargets = new Map<number, IrqTarget>();
   readonly quantum: number;
+  /**
+   * Core's own capability table: a capability passed as an argument to a core service (a signal
+   * context for SIGH, a fault handler) is derived into it, so revoking or deleting the caller's
+   * capability also takes it away from the service.
+   */
+  readonly coreCaps = new CapTable(1 << 20);
   private readonly rr: Thread[] = []; // round-robin order of every live thread
   private current: Thread | undefined;
   readonly log: (label: string, text: string) => void;
@@ -377,6 +384,22 @@ export class Kernel {
       default:
         this.endTask(t.task, { kind: 'fault', reason: `${CAUSES[cause] ?? `trap ${cause}`} at pc 0x${hex(t.pc)} (tval 0x${hex(tval)})` });
     }
+  }
+
+  /**
+   * The capability in `task`'s `slot` handed to a core service: derived into core's table (a
+   * child of the caller's capability). Returns undefined for an empty slot.
+   */
+  delegateToCore(task: Task, slot: number): Capability | undefined {
+    const cap = task.caps.get(slot);
+    if (cap === undefined) return undefined;
+    const s = this.coreCaps.insert(cap.obj, cap.rights, cap.badge, cap);
+    return s < 0 ? undefined : this.coreCaps.get(s);
+  }
+
+  /** Drops core's reference (a service replaced or closed it). */
+  releaseCore(cap: Capability | undefined): void {
+    if (cap !== undefined && isLive(cap)) cap.table.remove(cap.slot);
   }
 
   /** Installs `obj` in `task`'s lowest free slot; QUOTA when the table is full. */

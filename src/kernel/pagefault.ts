@@ -6,7 +6,9 @@
 //   region map's fault handler; an attach there wakes the thread to retry;
 // - otherwise the component faults and its parent is told.
 
+import { isLive } from './captable';
 import type { Kernel } from './kernel';
+import { signal } from './signal';
 import { USER_TOP } from './kernel';
 import { FaultType, type RegionMap } from './regionmap';
 import { ThreadState, type Thread } from './thread';
@@ -37,7 +39,7 @@ export function handlePageFault(k: Kernel, t: Thread, cause: number, va: number)
 }
 
 function blockInFault(k: Kernel, t: Thread, rm: RegionMap, addr: number, type: FaultType, va: number): void {
-  if (rm.faultHandler === undefined) {
+  if (rm.faultHandler === undefined || !isLive(rm.faultHandler)) {
     k.endTask(t.task, { kind: 'fault', reason: `${TYPE_NAMES[type]} fault at 0x${hex(va)} in a managed dataspace without fault handler, pc 0x${hex(t.pc)}` });
     return;
   }
@@ -46,7 +48,7 @@ function blockInFault(k: Kernel, t: Thread, rm: RegionMap, addr: number, type: F
   rm.faultType = type;
   rm.faultAddr = addr;
   rm.faultWaiters.push(t);
-  rm.faultHandler.submit(1);
+  signal(rm.faultHandler, 1);
 }
 
 const hex = (v: number) => (v >>> 0).toString(16).padStart(8, '0');

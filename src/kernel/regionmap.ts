@@ -8,7 +8,8 @@ import { Dataspace } from './dataspace';
 import {
   fail, ObjType, reply, RIGHT_DELEGATE, RIGHT_INVOKE, RIGHT_WRITE, type Invocation, type KObject, type Reply,
 } from './object';
-import type { SignalContext } from './signal';
+import type { Capability } from './captable';
+import { contextArg } from './signal';
 import type { Task } from './task';
 import type { Thread } from './thread';
 
@@ -68,7 +69,8 @@ export class RegionMap implements KObject {
   readonly attachedIn: { rm: RegionMap; region: Region }[] = [];
   /** The task whose address space this is, for the root region map. */
   owner: Task | undefined;
-  faultHandler: SignalContext | undefined;
+  /** The fault handler's signal context, delegated to core. */
+  faultHandler: Capability | undefined;
   faultType: FaultType = FaultType.None;
   faultAddr = 0;
   /** Threads blocked in a fault inside this region map. */
@@ -202,10 +204,9 @@ export class RegionMap implements KObject {
         return r.ok ? reply() : fail(r.error);
       }
       case 2: { // FAULT_HANDLER(ctx)
-        const cap = caps.get(a0);
-        if (cap === undefined) return fail('BAD_SLOT');
-        if (cap.obj.type !== ObjType.SignalContext) return fail('BAD_ARG');
-        this.faultHandler = cap.obj as SignalContext;
+        const c = contextArg(call.kernel, call.task, a0, this.faultHandler);
+        if (!c.ok) return fail(c.error);
+        this.faultHandler = c.value;
         return reply();
       }
       case 3: // FAULT_STATE

@@ -1,7 +1,11 @@
 // Signals: a receiver collects signal contexts; a submit counts on a context and queues it on
 // its receiver; WAIT delivers one context (its imprint and count) to a waiting thread.
 
+import { isLive, type Capability } from './captable';
+import { err, ok, type Result } from './errors';
+import type { Kernel } from './kernel';
 import { ObjType, type KObject } from './object';
+import type { Task } from './task';
 import type { Thread } from './thread';
 
 export class SignalContext implements KObject {
@@ -67,4 +71,23 @@ export class SignalReceiver implements KObject {
     const i = this.pending.indexOf(ctx);
     if (i >= 0) this.pending.splice(i, 1);
   }
+}
+
+/**
+ * The signal context in `slot` of `task`, delegated to core (revoking the caller's capability
+ * revokes core's too), replacing `old`. An error for an empty slot or another object.
+ */
+export function contextArg(k: Kernel, task: Task, slot: number, old: Capability | undefined): Result<Capability> {
+  const cap = task.caps.get(slot);
+  if (cap === undefined) return err('BAD_SLOT');
+  if (!(cap.obj instanceof SignalContext)) return err('BAD_ARG');
+  const mine = k.delegateToCore(task, slot);
+  if (mine === undefined) return err('QUOTA');
+  k.releaseCore(old);
+  return ok(mine);
+}
+
+/** Submits `n` signals to a delegated context while the delegation lives. */
+export function signal(cap: Capability | undefined, n: number): void {
+  if (cap !== undefined && isLive(cap)) (cap.obj as SignalContext).submit(n);
 }

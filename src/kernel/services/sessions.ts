@@ -8,7 +8,8 @@ import {
   fail, ObjType, reply, RIGHT_INVOKE, RIGHT_WRITE, RIGHTS_ALL, type Invocation, type KObject, type Reply,
 } from '../object';
 import { RegionMap } from '../regionmap';
-import { SignalContext } from '../signal';
+import type { Capability } from '../captable';
+import { contextArg, signal } from '../signal';
 import type { Task } from '../task';
 
 /** Parsed session arguments: `key=value, key=value`. */
@@ -31,13 +32,6 @@ export function numberArg(args: SessionArgs, key: string): number | undefined {
   const v = args.get(key);
   if (v === undefined || !/^(0x[0-9a-f]+|\d+)$/i.test(v)) return undefined;
   return Number(v);
-}
-
-/** The signal context in `slot` of `task`, or an error. */
-function contextArg(task: Task, slot: number): Result<SignalContext> {
-  const cap = task.caps.get(slot);
-  if (cap === undefined) return err('BAD_SLOT');
-  return cap.obj instanceof SignalContext ? ok(cap.obj) : err('BAD_ARG');
 }
 
 // ---- RM ----
@@ -82,7 +76,7 @@ export class LogSession implements KObject {
 
 export class TimerSession implements KObject, TimedEvent {
   readonly type = ObjType.TimerSession;
-  context: SignalContext | undefined;
+  context: Capability | undefined;
   deadline = Infinity;
   period = 0;
   constructor(readonly task: Task, private readonly kernel: Kernel) {}
@@ -97,7 +91,7 @@ export class TimerSession implements KObject, TimedEvent {
       n++;
       this.deadline = this.period > 0 ? this.deadline + this.period : Infinity;
     }
-    if (n > 0) this.context?.submit(n);
+    if (n > 0) signal(this.context, n);
   }
 
   invoke(call: Invocation): Reply {
@@ -105,7 +99,7 @@ export class TimerSession implements KObject, TimedEvent {
     const [a0] = call.args;
     switch (call.op) {
       case 0: { // SIGH(ctx)
-        const c = contextArg(this.task, a0);
+        const c = contextArg(k, this.task, a0, this.context);
         if (!c.ok) return fail(c.error);
         this.context = c.value;
         return reply();
@@ -136,20 +130,20 @@ export class TimerSession implements KObject, TimedEvent {
 
 export class IrqSession implements KObject, IrqTarget {
   readonly type = ObjType.IrqSession;
-  context: SignalContext | undefined;
+  context: Capability | undefined;
   /** The PLIC claimed the source for us and we have not acknowledged yet. */
   claimed = false;
   constructor(readonly task: Task, readonly irq: number, private readonly kernel: Kernel) {}
 
   deliver(): void {
     this.claimed = true;
-    this.context?.submit(1);
+    signal(this.context, 1);
   }
 
   invoke(call: Invocation): Reply {
     switch (call.op) {
       case 0: { // SIGH(ctx)
-        const c = contextArg(this.task, call.args[0]);
+        const c = contextArg(this.kernel, this.task, call.args[0], this.context);
         if (!c.ok) return fail(c.error);
         this.context = c.value;
         return reply();
