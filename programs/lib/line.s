@@ -18,6 +18,13 @@ line_reset:
     li a0, 0
     ret
 
+# line_len() -> the line's current length.
+.globl line_len
+line_len:
+    la t0, __line_len
+    lw a0, 0(t0)
+    ret
+
 # line_mem(ptr, len) -> length: appends len bytes.
 .globl line_mem
 line_mem:
@@ -120,6 +127,15 @@ line_log:
     lw ra, 12(sp)
     addi sp, sp, 16
     ret
+
+# check what: after a call that returns `slot | err` or a status in a0, goes on when a0 >= 0
+# and otherwise calls fail(a0, what) (`what` labels a NUL-terminated string).
+.macro check what
+    bgez a0, .Lcheck\@
+    la a1, \what
+    call fail
+.Lcheck\@:
+.endm
 
 # fail(err, what) does not return: logs "<what> failed: error <err>" and exits with code 1.
 .globl fail
