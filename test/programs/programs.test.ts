@@ -1,0 +1,209 @@
+// Every guest program under programs/: (a) assembles with our assembler and, where GNU binutils
+// are installed, GNU as accepts it too and the loaded bytes are identical; every scenario file
+// parses and names a program beside it. (b) Each scenario runs under the kernel and init for a
+// bounded virtual time with the log lines it must print (memwalk's checksums against a
+// TypeScript model of its walk).
+import { describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gnuBuild, hasGnu } from '../asm/gnu';
+import { loadedBytes } from '../asm/elfsections';
+import { Init, type LogLine } from '../../src/kernel/init';
+import { parseScenario, parseTimeNs } from '../../src/kernel/scenario';
+import { assembleProgram, PROGRAM_BASE, PROGRAMS } from './guest';
+
+const sources = readdirSync(PROGRAMS).filter((f) => f.endsWith('.s')).sort();
+const scenarios = readdirSync(PROGRAMS).filter((f) => f.endsWith('.json')).sort();
+
+describe('(a) programs/*.s assemble', () => {
+  it('the programs of issue 4 are all there, each with its scenario', () => {
+    for (const p of ['hello', 'sheep_counter', 'memwalk', 'threads', 'crash', 'uart_echo']) {
+      expect(sources).toContain(`${p}.s`);
+      expect(scenarios).toContain(`${p}.json`);
+    }
+  });
+  for (const p of sources) {
+    const path = join(PROGRAMS, p);
+    it(`${p}: our assembler, entry _start`, () => {
+      const { elf, symbols } = assembleProgram(path);
+      expect(elf.length).toBeGreaterThan(52);
+      expect(symbols.get('_start')).toBe(PROGRAM_BASE);
+      expect(symbols.has('main')).toBe(true);
+    });
+    it.skipIf(!hasGnu)(`${p}: GNU as accepts it and loads the same bytes`, () => {
+      const gnu = gnuBuild([path], PROGRAM_BASE, [PROGRAMS, join(PROGRAMS, 'lib')]);
+      if (!gnu.ok) throw new Error(gnu.stderr);
+      const ours = loadedBytes(assembleProgram(path).elf);
+      const theirs = loadedBytes(gnu.elf);
+      expect(ours.size).toBe(theirs.size);
+      for (const [a, b] of theirs) if (ours.get(a) !== b) throw new Error(`${p}: byte at 0x${a.toString(16)} differs`);
+    });
+  }
+  for (const s of scenarios) {
+    it(`${s}: a valid scenario whose programs exist`, () => {
+      const parsed = parseScenario(readFileSync(join(PROGRAMS, s), 'utf8'), s);
+      if (!parsed.ok) throw new Error(parsed.error);
+      for (const c of parsed.scenario.components) expect(existsSync(join(PROGRAMS, c.program)), c.program).toBe(true);
+    });
+  }
+});
+
+// ---------------------------------------------------------------- (b) running the scenarios
+
+interface Run { init: Init; stop: string; lines: LogLine[]; seconds: (l: LogLine) => number }
+
+/** Boots a scenario (a file in programs/, or its parsed JSON with overrides) and runs it. */
+function runScenario(file: string, until: string, edit?: (json: { components: { config?: string }[] }) => void): Run {
+  const json = JSON.parse(readFileSync(join(PROGRAMS, file), 'utf8')) as { components: { config?: string }[] };
+  edit?.(json);
+  const parsed = parseScenario(JSON.stringify(json), file);
+  if (!parsed.ok) throw new Error(parsed.error);
+  const created = Init.create({
+    scenario: parsed.scenario,
+    readFile: (p) => { const f = join(PROGRAMS, p); return existsSync(f) ? new Uint8Array(readFileSync(f)) : undefined; },
+  });
+  if (!created.ok) throw new Error(created.message);
+  const init = created.init;
+  const stop = init.runUntilNs(parseTimeNs(until)!);
+  const hz = parsed.scenario.clock.insnsPerSecond;
+  return { init, stop, lines: init.log, seconds: (l) => l.cycles / hz };
+}
+
+const text = (lines: LogLine[]): string[] => lines.map((l) => `[${l.label}] ${l.text}`);
+
+describe('(b) scenarios under the kernel', () => {
+  it('hello logs its greeting and exits with 0', () => {
+    const r = runScenario('hello.json', '1s');
+    expect(r.stop).toBe('exited');
+    expect(text(r.lines)).toEqual(['[init -> hello] Hello from rtcr-vm!', '[init] hello exited with status 0']);
+  });
+
+  it('sheep_counter: one line per virtual second, 5 lines in 5 s', () => {
+    const r = runScenario('sheep_counter.json', '5s');
+    expect(r.stop).toBe('until');
+    expect(text(r.lines)).toEqual([1, 2, 3, 4, 5].map((n) => `[init -> sheep_counter] ${n} sheeps. zzZ`));
+    // the first at start-up, then each one second (virtual) after the previous
+    r.lines.slice(0, 3).forEach((l, i) => {
+      expect(r.seconds(l)).toBeGreaterThanOrEqual(i);
+      expect(r.seconds(l)).toBeLessThan(i + 0.001);
+    });
+  });
+
+  it('crash: the store to 0 ends crash with a page fault; sheep_counter keeps counting', () => {
+    const r = runScenario('crash.json', '4s');
+    expect(r.stop).toBe('until');
+    const t = text(r.lines);
+    expect(t.filter((l) => l.startsWith('[init -> sheep_counter]'))).toEqual([1, 2, 3, 4].map((n) => `[init -> sheep_counter] ${n} sheeps. zzZ`));
+    expect(t.filter((l) => !l.startsWith('[init -> sheep_counter]'))).toEqual([
+      '[init -> crash] about to store to 0x00000000',
+      expect.stringMatching(/^\[init\] crash faulted: .*write.*0x0+\b/),
+    ]);
+    const fault = r.lines.findIndex((l) => l.label === 'init');
+    expect(r.seconds(r.lines[fault]!)).toBeGreaterThanOrEqual(1.5);
+    expect(r.seconds(r.lines[fault]!)).toBeLessThan(1.501);
+    expect(t.slice(fault + 1)).toEqual(['[init -> sheep_counter] 3 sheeps. zzZ', '[init -> sheep_counter] 4 sheeps. zzZ']);
+    // crash never got past the store
+    expect(t.some((l) => l.includes('still alive'))).toBe(false);
+  });
+
+  const threadsLines = (workers: number, iterations: number): string[] => {
+    const n = workers * iterations, mask = 2 ** workers - 1;
+    return [
+      `[init -> threads] started ${workers} workers, ${iterations} iterations each`,
+      `[init -> threads] amoadd counter: ${n} (expected ${n})`,
+      `[init -> threads] lr/sc counter: ${n} (expected ${n})`,
+      `[init -> threads] locked counter: ${n} (expected ${n})`,
+      `[init -> threads] amomax: ${n} (expected ${n})`,
+      `[init -> threads] done mask: ${mask} (expected ${mask})`,
+      '[init -> threads] all results as expected',
+      '[init] threads exited with status 0',
+    ];
+  };
+  it('threads: three workers on shared counters (AMOs, LR/SC, a spinlock) signal main; exact results', () => {
+    const r = runScenario('threads.json', '2s');
+    expect(r.stop).toBe('exited');
+    expect(text(r.lines)).toEqual(threadsLines(3, 1000));
+  });
+  it('threads: eight workers', () => {
+    const r = runScenario('threads.json', '2s', (j) => { j.components[0]!.config = 'workers=8 iterations=300'; });
+    expect(text(r.lines)).toEqual(threadsLines(8, 300));
+  });
+  it('threads: a bad config fails with a message and exit status 1', () => {
+    const r = runScenario('threads.json', '1s', (j) => { j.components[0]!.config = 'workers=9'; });
+    expect(text(r.lines)).toEqual(['[init -> threads] workers failed: error -4', '[init] threads exited with status 1']);
+  });
+
+  it('uart_echo: echoes each line the UART receives through LOG', () => {
+    const r = runScenario('uart_echo.json', '1s');
+    expect(text(r.lines)).toEqual(['[init -> uart_echo] got: hello', '[init -> uart_echo] got: world']);
+    for (const l of r.lines) expect(r.seconds(l)).toBeGreaterThanOrEqual(0.01);
+  });
+});
+
+// ---------------------------------------------------------------- memwalk against a model
+
+/** memwalk's walk in TypeScript (see the comment at the top of programs/memwalk.s). */
+function memwalkModel(cfg: { size: number; pattern: string; stride: number; seed: number; touches?: number }, walks: number): string[] {
+  const size = cfg.size & ~3, words = size / 4, stride = cfg.stride;
+  const mem = new Uint32Array(words);
+  const touches = cfg.touches ?? words;
+  let x = cfg.seed === 0 ? 1 : cfg.seed >>> 0, cur = 0, lane = 0, c = 0;
+  const out: string[] = [];
+  for (let w = 1; w <= walks; w++) {
+    for (let i = 0; i < touches; i++) {
+      let off: number;
+      if (cfg.pattern === 'random') {
+        x = (x ^ (x << 13)) >>> 0;
+        x = (x ^ (x >>> 17)) >>> 0;
+        x = (x ^ (x << 5)) >>> 0;
+        off = (x % words) * 4;
+      } else if (cfg.pattern === 'strided') {
+        off = cur;
+        cur += stride;
+        if (cur >= size) {
+          lane += 4;
+          if (lane >= stride || lane >= size) lane = 0;
+          cur = lane;
+        }
+      } else {
+        off = cur;
+        cur += 4;
+        if (cur >= size) cur = 0;
+      }
+      const v = mem[off / 4]!;
+      c = (Math.imul(c, 31) + v) >>> 0;
+      mem[off / 4] = ((v ^ c) + 1) >>> 0;
+    }
+    out.push(`walk ${w}: checksum 0x${c.toString(16).padStart(8, '0')}`);
+  }
+  return out;
+}
+
+describe('(b) memwalk: checksums as the model computes them, one walk per period', () => {
+  const cases: [string, { size: number; pattern: string; stride: number; seed: number; touches?: number }, string, number][] = [
+    ['memwalk.json as committed', { size: 262144, pattern: 'random', stride: 4096, seed: 1 }, '', 100000],
+    ['sequential', { size: 16384, pattern: 'sequential', stride: 4096, seed: 1, touches: 5000 }, 'size=16K pattern=sequential touches=5000 period=10ms', 10000],
+    ['strided', { size: 20480, pattern: 'strided', stride: 4096, seed: 1, touches: 3000 }, 'size=20K, pattern=strided, stride=0x1000, touches=3000, period=10ms', 10000],
+    ['random, seed 0', { size: 12288, pattern: 'random', stride: 4096, seed: 0, touches: 4000 }, 'size=12K pattern=random seed=0 touches=4000 period=10ms', 10000],
+  ];
+  for (const [name, cfg, config, periodUs] of cases) {
+    it(name, () => {
+      const walks = 5;
+      const until = `${(walks + 0.5) * periodUs}us`;
+      const r = runScenario('memwalk.json', until, config === '' ? undefined : (j) => { j.components[0]!.config = config; });
+      const t = r.lines.map((l) => l.text);
+      const touches = cfg.touches ?? cfg.size / 4;
+      expect(t[0]).toBe(`memwalk: ${cfg.size} bytes, ${cfg.pattern}, stride ${cfg.stride}, seed ${cfg.seed === 0 ? 1 : cfg.seed}, period ${periodUs} us, touches ${touches}`);
+      expect(t.slice(1)).toEqual(memwalkModel(cfg, walks));
+      // walk k ends within one period after k periods
+      r.lines.slice(1).forEach((l, i) => {
+        expect(r.seconds(l)).toBeGreaterThan((i + 1) * periodUs / 1e6);
+        expect(r.seconds(l)).toBeLessThan((i + 2) * periodUs / 1e6);
+      });
+    });
+  }
+  it('a bad pattern fails with a message and exit status 1', () => {
+    const r = runScenario('memwalk.json', '1s', (j) => { j.components[0]!.config = 'pattern=zigzag'; });
+    expect(text(r.lines)).toEqual(['[init -> memwalk] pattern failed: error -4', '[init] memwalk exited with status 1']);
+  });
+});
