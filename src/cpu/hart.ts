@@ -83,6 +83,8 @@ export class Hart {
   faulted = false;
   /** The LR reservation: a physical address, or -1. */
   reservation = -1;
+  /** The virtual address LR reserved (meaningful while reservation !== -1), for checkpoints. */
+  reservationVa = 0;
   /** True while stopped in WFI. */
   waiting = false;
   /** Hosted mode: traps stop run() instead of vectoring. */
@@ -683,6 +685,7 @@ export class Hart {
       if (this.faulted) return;
       if (isLr) {
         this.reservation = pa;
+        this.reservationVa = va;
       } else {
         bus.write(pa, 4, amo(op, old, rs2v));
         this.busResult(0, faultCause, va);

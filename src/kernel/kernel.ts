@@ -349,13 +349,15 @@ export class Kernel {
   private runSlice(t: Thread, until: number): void {
     const hart = this.hart;
     if (this.current !== t) {
+      // A switch ends any LR reservation; a thread that just continues keeps it, so that where
+      // a run is cut into slices (or checkpointed) is invisible to the guest.
       t.task.stats.contextSwitches++;
       this.current = t;
+      hart.reservation = -1;
     }
     hart.x.set(t.regs);
     hart.x[0] = 0;
     hart.pc = t.pc;
-    hart.reservation = -1;
     hart.satp = t.task.pt.satp;
     hart.contextChanged();
     const now = hart.cycles;
