@@ -44,6 +44,14 @@ export const REC_S = `
     sw a3, 12(s11)
     addi s11, s11, 16
 .endm
+# rec_hi: stores a4-a7 the same way.
+.macro rec_hi
+    sw a4, 0(s11)
+    sw a5, 4(s11)
+    sw a6, 8(s11)
+    sw a7, 12(s11)
+    addi s11, s11, 16
+.endm
 # sys n: a7 = n, ecall (a0.. set by the caller).
 .macro sys n
     li a7, \\n
@@ -88,6 +96,88 @@ __results: .space 4096
 .text
 `;
 
+/**
+ * Helpers on the runtime library (served as `t/util.s`; include after lib/rt.s):
+ * sleep_init() opens a Timer session with a context on a receiver of its own;
+ * sleep_us(us) waits that long (one-shot); log_num(n) logs n as a signed decimal line;
+ * now_us() -> ELAPSED_US (low word).
+ */
+export const UTIL_S = `
+.text
+.globl sleep_init
+sleep_init:
+    addi sp, sp, -16
+    sw ra, 12(sp)
+    la a0, __sleep_name
+    li a1, 0
+    call parent_session
+    la t0, __sleep_timer
+    sw a0, 0(t0)
+    call pd_alloc_receiver
+    la t0, __sleep_rx
+    sw a0, 0(t0)
+    li a1, 0x51ee
+    call pd_alloc_context
+    mv a1, a0
+    la t0, __sleep_timer
+    lw a0, 0(t0)
+    call timer_sigh
+    lw ra, 12(sp)
+    addi sp, sp, 16
+    ret
+.globl sleep_us
+sleep_us:
+    addi sp, sp, -16
+    sw ra, 12(sp)
+    mv a1, a0
+    la t0, __sleep_timer
+    lw a0, 0(t0)
+    call timer_trigger_once
+    la t0, __sleep_rx
+    lw a0, 0(t0)
+    call sys_wait
+    lw ra, 12(sp)
+    addi sp, sp, 16
+    ret
+.globl now_us
+now_us:
+    la t0, __sleep_timer
+    lw a0, 0(t0)
+    li a1, TIMER_ELAPSED_US
+    li a7, SYS_INVOKE
+    ecall
+    mv a0, a1
+    ret
+.globl log_num
+log_num:
+    addi sp, sp, -16
+    sw ra, 12(sp)
+    sw a0, 8(sp)
+    call line_reset
+    lw a0, 8(sp)
+    call line_sdec
+    call line_log
+    lw ra, 12(sp)
+    addi sp, sp, 16
+    ret
+.section .rodata
+__sleep_name: .asciz "Timer"
+.bss
+.balign 4
+__sleep_timer: .space 4
+__sleep_rx: .space 4
+.text
+`;
+
+/** Error codes of docs/abi.md. */
+export const E = {
+  OK: 0, BAD_SLOT: -1, RIGHTS: -2, BAD_OPCODE: -3, BAD_ARG: -4, FAULT: -5, QUOTA: -6,
+  REGION_CONFLICT: -7, DENIED: -8, WOULD_BLOCK: -9, BAD_SYSCALL: -10, NOT_FOUND: -11,
+} as const;
+
+/** Virtual cycles per millisecond at the default clock (100 M instructions per second). */
+export const CYCLES_PER_MS = 100_000;
+
 export interface Snippet {
   name: string;
   /** The program's assembly source (stored as NAME.s). */
@@ -125,6 +215,7 @@ export function scenarioOf(snippets: readonly Snippet[], opts: BootOptions = {})
 export function fileReader(snippets: readonly Snippet[]): (path: string) => Uint8Array | undefined {
   const files = new Map<string, string>(snippets.map((s) => [`${s.name}.s`, s.asm]));
   files.set('t/rec.s', REC_S);
+  files.set('t/util.s', UTIL_S);
   return (path) => {
     const text = files.get(path);
     if (text !== undefined) return latin1Bytes(text);
@@ -287,5 +378,5 @@ export function raw(body: string, data = ''): string {
 
 /** A program on the runtime library: `main:` followed by `body` (end it with `call exit` or `park`: main does not save ra). */
 export function withRt(body: string, data = ''): string {
-  return `.include "lib/rt.s"\n.include "t/rec.s"\n.text\n.globl main\nmain:\n    rec_init\n${body}\n${data}\n`;
+  return `.include "lib/rt.s"\n.include "t/rec.s"\n.include "t/util.s"\n.text\n.globl main\nmain:\n    rec_init\n${body}\n${data}\n`;
 }
