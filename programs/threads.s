@@ -8,7 +8,8 @@
 # yields every 16 rounds so that the workers interleave, sets its bit in a mask (amoor.w) and
 # signals the main thread (PD SUBMIT to its context), then returns (the thread ends). Once all
 # have signalled, main logs each result against its expected value (workers * iterations for the
-# counters and M) and exits with 0 when all match, 1 otherwise.
+# counters and M), checks that every worker thread has ended (THREAD_STATE_GET says dead) and
+# exits with 0 when all match, 1 otherwise.
 # Config: `workers=N` (1-8, default 3), `iterations=N` (default 1000), `prio=P` the workers'
 # priority (default 100; at most the component's).
 
@@ -28,7 +29,8 @@
 .equ W_CONTEXT, 4
 .equ W_SHARED, 8
 .equ W_ITERATIONS, 12
-.equ W_NAME, 16
+.equ W_THREAD, 16
+.equ W_NAME, 20
 .equ W_SIZE, 32
 
 .text
@@ -98,6 +100,7 @@ main:
     li a4, STACK_BYTES
     call thread_spawn
     check t_spawn
+    sw a0, W_THREAD(s0)
     addi s6, s6, 1
     j 3b
 5:  call line_reset
@@ -149,6 +152,10 @@ main:
     la a1, t_mask
     mv a2, s1
     call report
+    call reap
+    la a1, t_ended
+    mv a2, s2
+    call report
     la a0, t_ok
     beqz s6, 8f
     la a0, t_bad
@@ -163,6 +170,48 @@ main:
     lw s5, 20(sp)
     lw s6, 16(sp)
     addi sp, sp, 48
+    ret
+
+# reap() -> number of workers whose threads ended (THREAD_STATE_GET: THREAD_DEAD, or E_BAD_ARG
+# as the kernel answers for a dead thread), yielding
+# up to 100 times per worker for it to get there after its signal. s2 = workers (main's).
+reap:
+    addi sp, sp, -16
+    sw ra, 12(sp)
+    sw s0, 8(sp)
+    sw s1, 4(sp)
+    sw s3, 0(sp)
+    li s0, 0                    # worker index
+    li s1, 0                    # ended
+1:  beq s0, s2, 9f
+    li s3, 100                  # attempts
+2:  la t0, workers_desc
+    slli t1, s0, 5
+    add t0, t0, t1
+    lw a0, W_THREAD(t0)
+    la a1, state_buf
+    call cpu_thread_state_get
+    li t0, E_BAD_ARG            # the kernel refuses operations on dead threads: ended too
+    beq a0, t0, 31f
+    bltz a0, 3f
+    la t0, state_buf
+    lw t0, 32*4(t0)             # the state word
+    li t1, THREAD_DEAD
+    bne t0, t1, 3f
+31: addi s1, s1, 1
+    j 4f
+3:  addi s3, s3, -1
+    beqz s3, 4f
+    call sys_yield
+    j 2b
+4:  addi s0, s0, 1
+    j 1b
+9:  mv a0, s1
+    lw ra, 12(sp)
+    lw s0, 8(sp)
+    lw s1, 4(sp)
+    lw s3, 0(sp)
+    addi sp, sp, 16
     ret
 
 # report(value, what, expected): logs "<what>: <value> (expected <expected>)" and counts a
@@ -272,9 +321,11 @@ t_amomax:     .asciz "amomax"
 t_mask:       .asciz "done mask"
 t_colon:      .asciz ": "
 t_expected:   .asciz " (expected "
+t_ended:      .asciz "worker threads ended"
 t_ok:         .asciz "all results as expected"
 t_bad:        .asciz "MISMATCH"
 
 .bss
 .balign 4
 workers_desc: .space MAX_WORKERS * W_SIZE
+state_buf:    .space THREAD_STATE_WORDS * 4

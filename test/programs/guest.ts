@@ -151,13 +151,18 @@ __root_table: .space 4096
 
   /** Calls a library function with up to 8 arguments; runs until it returns. */
   call(name: string, args: readonly number[] = [], maxInsns = 10_000_000): CallResult {
+    return this.callWithSp(this.sym(name), args, RAM_BASE + MEGA - 64, maxInsns, name);
+  }
+
+  /** As call(), at an address and with a given sp. */
+  callWithSp(pc: number, args: readonly number[], sp: number, maxInsns = 10_000_000, name = `0x${pc.toString(16)}`): CallResult {
     const hart = this.m.hart;
     const halt = this.sym('__halt');
     hart.x.fill(0);
     args.forEach((v, i) => { hart.x[10 + i] = v | 0; });
     hart.x[1] = halt;
-    hart.x[2] = (RAM_BASE + MEGA - 64) | 0;
-    hart.pc = this.sym(name);
+    hart.x[2] = sp | 0;
+    hart.pc = pc | 0;
     this.ecalls = [];
     let left = maxInsns;
     for (;;) {

@@ -249,4 +249,15 @@ describe('system-call wrappers follow docs/abi.md', () => {
     expect(start!.slice(0, 6)).toEqual([3, 1, 22, h.sym('__thread_trampoline'), top, top]);
     expect([h.word(top), h.word(top + 4), h.word(top + 8)]).toEqual([0x1234, 0x5678, 22]);
   });
+  it('the thread trampoline calls entry(arg) with sp at the start block, then kills its own thread', () => {
+    const block = h.alloc(16);
+    h.write(block, new Uint8Array(new Uint32Array([h.sym('strlen'), h.str('four'), 23, 0]).buffer));
+    class Killed extends Error {}
+    let sawA0 = -1;
+    h.onEcall = (a) => { sawA0 = a[0]; throw new Killed(); }; // the kernel would not return
+    const trampoline = h.sym('__thread_trampoline');
+    expect(() => h.callWithSp(trampoline, [block], block)).toThrow(Killed);
+    expect(h.ecalls[0]!.slice(0, 3)).toEqual([3, 7, 23]);
+    expect(sawA0).toBe(3);
+  });
 });

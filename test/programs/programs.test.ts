@@ -115,6 +115,7 @@ describe('(b) scenarios under the kernel', () => {
       `[init -> threads] locked counter: ${n} (expected ${n})`,
       `[init -> threads] amomax: ${n} (expected ${n})`,
       `[init -> threads] done mask: ${mask} (expected ${mask})`,
+      `[init -> threads] worker threads ended: ${workers} (expected ${workers})`,
       '[init -> threads] all results as expected',
       '[init] threads exited with status 0',
     ];
