@@ -90,9 +90,7 @@ export function csrRead(h: Hart, num: number, rmw = false): number {
     case CSR.time: return lo(h.mtime());
     case CSR.timeh: return hi(h.mtime());
     default:
-      if (num >= 0x3a0 && num < 0x3a4) return h.pmpcfg[num - 0x3a0];
-      if (num >= 0x3b0 && num < 0x3c0) return h.pmpaddr[num - 0x3b0];
-      return 0; // ids, envcfg, hpm counters and events: hard-wired zero
+      return 0; // ids, envcfg, PMP, hpm counters and events: hard-wired zero
   }
 }
 
@@ -128,9 +126,9 @@ export function csrWrite(h: Hart, num: number, v: number): void {
     case CSR.minstret: h.setMinstret(hi(h.minstret()) * 4294967296 + (v >>> 0)); break;
     case CSR.minstreth: h.setMinstret((v >>> 0) * 4294967296 + (lo(h.minstret()) >>> 0)); break;
     default:
-      if (num >= 0x3a0 && num < 0x3a4) h.pmpcfg[num - 0x3a0] = v;
-      else if (num >= 0x3b0 && num < 0x3c0) h.pmpaddr[num - 0x3b0] = v & 0x3fffffff;
-      // everything else is hard-wired zero: writes are ignored
+      // Everything else is hard-wired zero and writes are ignored. That includes PMP: no PMP
+      // entry is implemented (the spec allows zero entries), so S and U accesses need no PMP
+      // set-up, and pmpcfg/pmpaddr read back zero as software probing for entries expects.
   }
 }
 

@@ -67,8 +67,6 @@ export class Hart {
   scounteren = 0;
   mcountinhibit = 0;
   satp = 0;
-  readonly pmpcfg = new Int32Array(4);
-  readonly pmpaddr = new Int32Array(16);
 
   /** Virtual time in cycles, and retired instructions; both exact integers. */
   cycles = 0;

@@ -57,8 +57,6 @@ export function hashHart(h: WordHasher, hart: Hart): void {
     hart.mscratch, hart.sscratch, hart.mcounteren, hart.scounteren, hart.mcountinhibit, hart.satp,
     hart.reservation, hart.waiting ? 1 : 0,
   ]) h.word(v | 0);
-  h.words(hart.pmpcfg);
-  h.words(hart.pmpaddr);
   h.number(hart.cycles);
   h.number(hart.mcycle());
   h.number(hart.minstret());
