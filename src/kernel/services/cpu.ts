@@ -26,7 +26,8 @@ export class CpuSession implements KObject {
     if (cap === undefined) return fail('BAD_SLOT');
     const t = cap.obj;
     if (!(t instanceof Thread) || t.task !== this.task) return fail('BAD_ARG');
-    if (t.state === ThreadState.Dead) return fail('BAD_ARG');
+    // A dead thread can still be asked for its state (it reports 4); nothing else.
+    if (t.state === ThreadState.Dead && call.op !== 4) return fail('BAD_ARG');
     switch (call.op) {
       case 1: // THREAD_START(thread, ip, sp, a0)
         k.startThread(t, a1, a2, a3);
