@@ -9,11 +9,11 @@ import { Machine } from '../dev/machine';
 import { parseElf, type ElfImage } from '../elf/reader';
 import { err, type Result } from './errors';
 import { Kernel, STACK_SIZE, STACK_TOP, type KernelStop } from './kernel';
-import { RIGHTS_ALL, type KObject } from './object';
+import { RIGHTS_ALL, unwrap, type KObject } from './object';
 import { ParentCap, type Router } from './services/parent';
-import { CORE_SERVICES, parseSessionArgs } from './services/sessions';
+import { CORE_SERVICES, IrqSession, parseSessionArgs, TimerSession } from './services/sessions';
 import { parseTimeNs, type ComponentSpec, type Scenario } from './scenario';
-import { SLOT_PARENT, type Task, type TaskEnd } from './task';
+import { SLOT_CPU, SLOT_PARENT, SLOT_PD, SLOT_RAM, SLOT_RM, type Task, type TaskEnd } from './task';
 
 /** Where programs are assembled (docs/abi.md). */
 export const PROGRAM_BASE = 0x10000;
@@ -25,8 +25,30 @@ export interface LogLine {
   text: string;
 }
 
+/** A parent that stands between its children and core (Rtcr) wraps the sessions they get. */
+export interface Interposition {
+  /** The object the child gets instead of `obj`, a session of `service` created for it. */
+  wrap(task: Task, service: ServiceName, obj: KObject): KObject;
+}
+
+export type ServiceName = 'Parent' | 'PD' | 'CPU' | 'RAM' | 'RM' | 'LOG' | 'Timer' | 'IRQ' | 'IO_MEM';
+
+/** A running component: its task and which services it may ask for (undefined: all of core's). */
+export interface Component {
+  readonly name: string;
+  readonly task: Task;
+  readonly routes: readonly string[] | undefined;
+}
+
+/** The board and clock a scenario asks for. */
+export interface Platform {
+  ramMiB: number;
+  clock: { insnsPerSecond: number; mtimeHz: number };
+}
+
 export interface InitOptions {
   scenario: Scenario;
+  interpose?: Interposition;
   /** Reads a file named in the scenario (relative to it); undefined if it does not exist. */
   readFile: (path: string) => Uint8Array | undefined;
   /** Every log line, as it is written. */
@@ -36,12 +58,13 @@ export interface InitOptions {
 export class Init implements Router {
   readonly machine: Machine;
   readonly kernel: Kernel;
-  readonly components = new Map<string, { spec: ComponentSpec; task: Task }>();
+  readonly components = new Map<string, Component>();
   readonly log: LogLine[] = [];
-  private readonly onLog: ((line: LogLine) => void) | undefined;
+  /** UART input scheduled by the scenario and not yet delivered. */
+  uartInput: { bytes: Uint8Array; due: number } | undefined;
 
-  private constructor(readonly scenario: Scenario, onLog: ((line: LogLine) => void) | undefined) {
-    this.onLog = onLog;
+  private constructor(readonly scenario: Platform, private readonly onLog: ((line: LogLine) => void) | undefined,
+    readonly interpose: Interposition | undefined) {
     this.machine = new Machine({
       ramSize: scenario.ramMiB * 1024 * 1024,
       insnsPerSecond: scenario.clock.insnsPerSecond,
@@ -64,7 +87,7 @@ export class Init implements Router {
       if (!img.ok) return { ok: false, message: `components[${i}] (${c.name}): ${img.message}` };
       images.push(img.elf);
     }
-    const init = new Init(opts.scenario, opts.onLog);
+    const init = new Init(opts.scenario, opts.onLog, opts.interpose);
     for (const [i, c] of opts.scenario.components.entries()) {
       const started = init.start(c, images[i]);
       if (!started.ok) return { ok: false, message: `components[${i}] (${c.name}): ${started.message}` };
@@ -72,6 +95,26 @@ export class Init implements Router {
     const uart = opts.scenario.uart;
     if (uart?.input !== undefined) init.scheduleUartInput(uart.input, parseTimeNs(uart.inputAt) ?? 0);
     return { ok: true, init };
+  }
+
+  /** An init with the board and clock but no components yet, for a restore to fill. */
+  static empty(platform: Platform, onLog?: (line: LogLine) => void, interpose?: Interposition): Init {
+    return new Init(platform, onLog, interpose);
+  }
+
+  /** Makes `task` a child of this init (a restore recreated it). */
+  adopt(name: string, task: Task, routes: readonly string[] | undefined): void {
+    this.components.set(name, { name, task, routes });
+  }
+
+  /** The parent interface for a child: the object to put in its slot 1. */
+  parentFor(task: Task): KObject {
+    return this.wrap(task, 'Parent', new ParentCap(task, this));
+  }
+
+  /** Wraps a session object if a parent interposes. */
+  wrap(task: Task, service: ServiceName, obj: KObject): KObject {
+    return this.interpose === undefined ? obj : this.interpose.wrap(task, service, obj);
   }
 
   /** Virtual nanoseconds -> cycles at this scenario's clock. */
@@ -97,19 +140,38 @@ export class Init implements Router {
   }
 
   private scheduleUartInput(text: string, atNs: number): void {
-    const bytes = Uint8Array.from(text, (ch) => ch.charCodeAt(0) & 0xff);
-    let due = this.cyclesOf(atNs);
+    this.scheduleUartBytes(Uint8Array.from(text, (ch) => ch.charCodeAt(0) & 0xff), this.cyclesOf(atNs));
+  }
+
+  /** Delivers `bytes` to the UART receiver at cycle `due`. */
+  scheduleUartBytes(bytes: Uint8Array, due: number): void {
+    const pending = { bytes, due };
+    this.uartInput = pending;
     const uart = this.machine.uart;
-    const event = { due: () => due, fire: () => { uart.pushInput(bytes); due = Infinity; } };
-    this.kernel.events.add(event);
+    this.kernel.events.add({
+      due: () => pending.due,
+      fire: () => {
+        uart.pushInput(pending.bytes);
+        pending.due = Infinity;
+        this.uartInput = undefined;
+      },
+    });
   }
 
   /** Creates a component's task, loads its program, sets up stack and config, starts it. */
   private start(spec: ComponentSpec, elf: ElfImage): { ok: true } | { ok: false; message: string } {
     const k = this.kernel;
     const task = k.createTask(`init -> ${spec.name}`, spec.ram, spec.priority);
-    task.caps.insert(new ParentCap(task, this), RIGHTS_ALL, 0, undefined, SLOT_PARENT);
-    this.components.set(spec.name, { spec, task });
+    task.caps.insert(this.parentFor(task), RIGHTS_ALL, 0, undefined, SLOT_PARENT);
+    if (this.interpose !== undefined) {
+      for (const [slot, service] of [[SLOT_PD, 'PD'], [SLOT_CPU, 'CPU'], [SLOT_RAM, 'RAM'], [SLOT_RM, 'RM']] as const) {
+        const cap = task.caps.get(slot)!;
+        task.caps.remove(slot);
+        task.caps.insert(this.interpose.wrap(task, service, cap.obj), cap.rights, cap.badge, undefined, slot);
+      }
+    }
+    const routes = spec.routes === undefined ? undefined : Object.keys(spec.routes);
+    this.components.set(spec.name, { name: spec.name, task, routes });
     for (const seg of elf.segments) {
       if (seg.memsz === 0) continue;
       const base = seg.vaddr - (seg.vaddr % 4096);
@@ -144,13 +206,20 @@ export class Init implements Router {
   session(child: Task, service: string, args: string): Result<KObject> {
     const entry = [...this.components.values()].find((c) => c.task === child);
     if (entry === undefined) return err('DENIED');
-    const routes = entry.spec.routes;
-    if (routes !== undefined && !(service in routes)) return err('DENIED');
+    if (entry.routes !== undefined && !entry.routes.includes(service)) return err('DENIED');
     const factory = CORE_SERVICES.get(service);
     if (factory === undefined) return err('DENIED');
     const parsed = parseSessionArgs(args);
     if (!parsed.ok) return parsed;
-    return factory(this.kernel, child, child.label, parsed.value);
+    const s = factory(this.kernel, child, child.label, parsed.value);
+    return s.ok ? { ok: true, value: this.wrap(child, service as ServiceName, s.value) } : s;
+  }
+
+  /** A child closed a session: a Timer stops, an IRQ source is released. */
+  close(_child: Task, session: KObject): void {
+    const real = unwrap(session);
+    if (real instanceof TimerSession) this.kernel.events.delete(real);
+    if (real instanceof IrqSession) this.kernel.releaseIrq(real.irq);
   }
 }
 

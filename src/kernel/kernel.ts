@@ -104,7 +104,7 @@ export class Kernel {
    * Creates a component: task, address space, PD/CPU/RAM sessions, signal receiver and a main
    * thread (not started), in the initial slots of docs/abi.md. The parent installs slot 1.
    */
-  createTask(label: string, ramQuota: number, priority: number): Task {
+  createTask(label: string, ramQuota: number, priority: number, opts: { bare?: boolean } = {}): Task {
     const pt = new PageTable(this.machine.bus, this.frames);
     const as = new RegionMap(USER_TOP, (t, va, len) => this.unmap(t, va, len), ANY_FROM, ANY_TO);
     as.onChange = (rm) => this.retryFaultsIn(rm);
@@ -112,6 +112,7 @@ export class Kernel {
     const task = new Task(this.tasks.length + 1, label, pt, as, signals, ramQuota, priority);
     as.owner = task;
     this.tasks.push(task);
+    if (opts.bare === true) return task; // a restore fills the slots itself
     task.caps.insert(new PdSession(task), RIGHTS_ALL, 0, undefined, SLOT_PD);
     task.caps.insert(new CpuSession(task), RIGHTS_ALL, 0, undefined, SLOT_CPU);
     task.caps.insert(new RamSession(task), RIGHTS_ALL, 0, undefined, SLOT_RAM);
@@ -135,14 +136,16 @@ export class Kernel {
   }
 
   /** Creates a paused thread with its UTCB page attached (charged to the task's quota). */
-  createThread(task: Task, name: string, priority: number): Result<Thread> {
+  createThread(task: Task, name: string, priority: number, opts: { noUtcb?: boolean } = {}): Result<Thread> {
     const index = task.threads.length;
     const utcbVa = UTCB_BASE + index * 4096;
     if (utcbVa >= USER_TOP) return err('QUOTA');
-    const ds = this.allocDataspace(task, 4096);
-    if (!ds.ok) return ds;
-    const at = task.as.attach({ target: ds.value, addr: utcbVa, offset: 0, size: 0, writable: true, executable: false });
-    if (!at.ok) return at;
+    if (opts.noUtcb !== true) { // a restore brings the UTCB back with the address space
+      const ds = this.allocDataspace(task, 4096);
+      if (!ds.ok) return ds;
+      const at = task.as.attach({ target: ds.value, addr: utcbVa, offset: 0, size: 0, writable: true, executable: false });
+      if (!at.ok) return at;
+    }
     const t = new Thread(task, index, name, Math.min(priority, task.maxPriority), utcbVa);
     t.regs[4] = utcbVa; // tp
     task.threads.push(t);
@@ -271,6 +274,15 @@ export class Kernel {
     plic.write(word, 4, plic.peek(word, 4) | (1 << irq));
   }
 
+  /** Unbinds PLIC source `irq` (its IRQ session closed): disabled, any claim completed. */
+  releaseIrq(irq: number): void {
+    if (!this.irqTargets.delete(irq)) return;
+    const plic = this.machine.plic;
+    const word = 0x2000 + 0x80 * PLIC_CONTEXT_M;
+    plic.write(word, 4, plic.peek(word, 4) & ~(1 << irq));
+    plic.complete(PLIC_CONTEXT_M, irq);
+  }
+
   /** Completes the claim of `irq` (the component acknowledged it). */
   completeIrq(irq: number): void {
     this.machine.plic.complete(PLIC_CONTEXT_M, irq);
@@ -312,6 +324,31 @@ export class Kernel {
     let best: Thread | undefined;
     for (const t of this.rr) if (t.runnable && (best === undefined || t.priority > best.priority)) best = t;
     return best;
+  }
+
+  /** The scheduler's state: round-robin order, the thread on the hart and its reservation. */
+  schedulerState(): { order: Thread[]; current: Thread | undefined; reservationVa: number | undefined } {
+    const cur = this.current;
+    const held = cur !== undefined && this.hart.reservation !== -1;
+    return { order: [...this.rr], current: cur, reservationVa: held ? this.hart.reservationVa >>> 0 : undefined };
+  }
+
+  /**
+   * Sets the scheduler's state (a restore): the round-robin order, the thread considered on the
+   * hart, and an LR reservation it holds (a virtual address in its task).
+   */
+  restoreScheduler(order: Thread[], current: Thread | undefined, reservationVa: number | undefined): void {
+    this.rr.length = 0;
+    this.rr.push(...order);
+    this.current = current;
+    this.hart.reservation = -1;
+    if (current !== undefined && reservationVa !== undefined) {
+      const res = current.task.as.resolve(reservationVa);
+      if (res.kind === 'mapped') {
+        this.hart.reservation = res.pa + (reservationVa % 4096);
+        this.hart.reservationVa = reservationVa | 0;
+      }
+    }
   }
 
   /** Moves `t` to the end of the round-robin order (its quantum is used up, or it yielded). */

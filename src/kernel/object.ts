@@ -56,3 +56,15 @@ export interface KObject {
   /** Handles an INVOKE on a capability to this object; objects without operations omit it. */
   invoke?(call: Invocation): Reply;
 }
+
+/** An object that stands in front of another (an intercepting session component). */
+export interface Interposer extends KObject {
+  readonly inner: KObject;
+}
+
+/** The object behind any interposers. */
+export function unwrap(obj: KObject): KObject {
+  let o = obj;
+  while ('inner' in o) o = (o as Interposer).inner;
+  return o;
+}

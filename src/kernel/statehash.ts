@@ -7,6 +7,7 @@
 import { WordHasher } from '../dev/statehash';
 import { Dataspace } from './dataspace';
 import type { Kernel } from './kernel';
+import { unwrap } from './object';
 import { ManagedDataspace, RegionMap } from './regionmap';
 import { SignalContext, SignalReceiver } from './signal';
 import { TimerSession, IrqSession } from './services/sessions';
@@ -37,7 +38,7 @@ function hashTask(h: WordHasher, k: Kernel, task: Task): void {
     h.word(cap.obj.type);
     h.word(cap.rights);
     h.word(cap.badge);
-    hashObject(h, k, cap.obj);
+    hashObject(h, k, unwrap(cap.obj));
   }
   hashRegions(h, k, task.as, 0);
 }
