@@ -365,7 +365,7 @@ ${WORKER}`, DATA) }]);
     expect(b.words('a', 'wdata', 4)[3]).toBeGreaterThan(1000); // free running after step off
   });
 
-  it('a killed thread stops for good; operations on it are E_BAD_ARG', () => {
+  it('a killed thread stops for good; operations on it but STATE_GET (state 4) are E_BAD_ARG', () => {
     const b = boot([{ name: 'a', asm: withRt(`
 ${STACK_AND_THREAD()}
     call sleep_init${START('worker')}
@@ -383,16 +383,23 @@ ${STACK_AND_THREAD()}
     inv SLOT_CPU, CPU_THREAD_RESUME, 9
     inv SLOT_CPU, CPU_THREAD_START, 9, 0x10000, 0x10002000, 0
     inv SLOT_CPU, CPU_THREAD_KILL, 9
-    inv SLOT_PD, PD_CAP_INFO, 9
+    li a0, SLOT_CPU
+    li a1, CPU_THREAD_STATE_GET
+    li a2, 9
+    la a3, buf
+    sys SYS_INVOKE
+    rec
     park
 ${WORKER}`, DATA) }]);
     b.runMs(3);
-    const r = b.results('a', 10);
+    const r = b.results('a', 11);
     expect(r[4][0]).toBe(0);
     expect(r[5][0]).toBeGreaterThan(0);
     expect(r[6][0]).toBe(r[5][0]);
     expect(r.slice(7, 9).map((x) => x[0])).toEqual([E.BAD_ARG, E.BAD_ARG]);
     expect(r[9][0]).toBe(E.BAD_ARG);
+    expect(r[10][0]).toBe(0); // the state of a dead thread can still be read: 4
+    expect(b.words('a', 'buf', 33)[32]).toBe(4);
     expect(b.thread('a', 1).stateWord).toBe(4);
     expect(b.task('a').alive).toBe(true);
   });

@@ -70,13 +70,16 @@ export const REC_S = `
     ecall
     rec
 .endm
-# park: waits forever on a receiver nobody signals (the component stays alive, idle).
+# park: waits forever on a receiver nobody signals (the component stays alive, idle); on the
+# default receiver if the capability table is full.
 .macro park
     li a0, SLOT_PD
     li a1, PD_ALLOC_RECEIVER
     li a7, SYS_INVOKE
     ecall
     mv s10, a1
+    beqz a0, .Lpark\\@
+    li s10, SLOT_SIGNALS
 .Lpark\\@:
     mv a0, s10
     li a7, SYS_WAIT
