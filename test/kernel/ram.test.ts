@@ -1,0 +1,173 @@
+// The RAM session (slot 4): ALLOC (rounded to pages, zeroed), FREE (quota back, detached
+// everywhere), QUOTA, exhaustion of the quota and of the board's RAM.
+import { describe, expect, it } from 'vitest';
+import { boot, E, raw } from './harness';
+
+describe('RAM session', () => {
+  it('ALLOC rounds up to 4 KiB and charges the quota; FREE gives it back', () => {
+    const b = boot([{ name: 'a', ram: '1M', asm: raw(`
+    inv SLOT_RAM, RAM_QUOTA
+    inv SLOT_RAM, RAM_ALLOC, 1
+    inv 8, DS_SIZE
+    inv SLOT_RAM, RAM_QUOTA
+    inv SLOT_RAM, RAM_ALLOC, 0x5001
+    inv 9, DS_SIZE
+    inv SLOT_RAM, RAM_QUOTA
+    inv SLOT_RAM, RAM_FREE, 8
+    inv SLOT_RAM, RAM_QUOTA
+    inv 8, DS_SIZE
+    inv SLOT_PD, PD_CAP_INFO, 9
+    park`) }]);
+    b.runMs(1);
+    const r = b.results('a', 11);
+    const used0 = r[0][2];
+    expect(r[0].slice(0, 2)).toEqual([0, 1024 * 1024]);
+    expect(used0).toBe(b.task('a').ramUsed - 0x6000); // before the two allocations
+    expect(r[1].slice(0, 2)).toEqual([0, 8]);
+    expect(r[2].slice(0, 2)).toEqual([0, 4096]);
+    expect(r[3][2]).toBe(used0 + 4096);
+    expect(r[5].slice(0, 2)).toEqual([0, 0x6000]);
+    expect(r[6][2]).toBe(used0 + 0x7000);
+    expect(r[7][0]).toBe(0);
+    expect(r[8][2]).toBe(used0 + 0x6000);
+    expect(r[9][0]).toBe(E.BAD_SLOT);
+    expect(r[10].slice(0, 3)).toEqual([0, 9, 7]); // a dataspace, all rights
+  });
+
+  it('ALLOC refuses 0 (E_BAD_ARG) and more than the quota (E_QUOTA), charging nothing', () => {
+    const b = boot([{ name: 'a', ram: '256K', asm: raw(`
+    inv SLOT_RAM, RAM_QUOTA
+    inv SLOT_RAM, RAM_ALLOC, 0
+    inv SLOT_RAM, RAM_ALLOC, 0x40000
+    inv SLOT_RAM, RAM_ALLOC, -1
+    inv SLOT_RAM, RAM_ALLOC, 0x7ffff000
+    inv SLOT_RAM, RAM_QUOTA
+    park`) }]);
+    b.runMs(1);
+    const r = b.results('a', 6);
+    expect(r.slice(1, 5).map((x) => x[0])).toEqual([E.BAD_ARG, E.QUOTA, E.QUOTA, E.QUOTA]);
+    expect(r[5].slice(0, 3)).toEqual(r[0].slice(0, 3));
+  });
+
+  it('the quota can be used up exactly, and freeing makes room again', () => {
+    const b = boot([{ name: 'a', ram: '512K', asm: raw(`
+    inv SLOT_RAM, RAM_QUOTA
+    sub a2, a1, a2
+    li a0, SLOT_RAM
+    li a1, RAM_ALLOC
+    sys SYS_INVOKE
+    rec
+    inv SLOT_RAM, RAM_ALLOC, 1
+    inv SLOT_RAM, RAM_QUOTA
+    inv SLOT_RAM, RAM_FREE, 8
+    inv SLOT_RAM, RAM_ALLOC, 4096
+    park`) }]);
+    b.runMs(1);
+    const r = b.results('a', 6);
+    expect(r[1].slice(0, 2)).toEqual([0, 8]);
+    expect(r[2][0]).toBe(E.QUOTA);
+    expect(r[3][1]).toBe(512 * 1024);
+    expect(r[3][2]).toBe(512 * 1024);
+    expect(r[4][0]).toBe(0);
+    expect(r[5].slice(0, 2)).toEqual([0, 8]);
+  });
+
+  it('ALLOC is E_QUOTA when the board\'s RAM runs out, whatever the quota', () => {
+    const b = boot([{ name: 'a', ram: '64M', asm: raw(`
+    inv SLOT_RAM, RAM_ALLOC, 0x400000
+    inv SLOT_RAM, RAM_ALLOC, 0x100000
+    park`) }], { ramMiB: 4 });
+    b.runMs(1);
+    const r = b.statuses('a', 2);
+    expect(r[0]).toBe(E.QUOTA);
+    expect(r[1]).toBe(0);
+  });
+
+  it('new dataspaces read zero, also after another dataspace was freed in their frames', () => {
+    const b = boot([{ name: 'a', asm: raw(`
+    inv SLOT_RAM, RAM_ALLOC, 4096
+    inv SLOT_RM, RM_ATTACH, 8, 0x20000000, 0, 0, RM_WRITE
+    li t0, 0x20000000
+    li t1, 0x5a5a5a5a
+    sw t1, 0(t0)
+    sw t1, 2044(t0)
+    inv SLOT_RAM, RAM_FREE, 8
+    inv SLOT_RAM, RAM_ALLOC, 4096
+    inv SLOT_RM, RM_ATTACH, 8, 0x20000000, 0, 0, RM_WRITE
+    li t0, 0x20000000
+    lw a0, 0(t0)
+    lw a1, 2044(t0)
+    rec
+    park`) }]);
+    b.runMs(1);
+    const r = b.results('a', 6);
+    expect(r.slice(0, 5).map((x) => x[0])).toEqual([0, 0, 0, 0, 0]);
+    expect(r[4][1]).toBe(0x20000000);
+    expect(r[5].slice(0, 2)).toEqual([0, 0]);
+  });
+
+  it('FREE detaches the dataspace: a later access faults the component', () => {
+    const b = boot([
+      { name: 'a', asm: raw(`
+    inv SLOT_RAM, RAM_ALLOC, 8192
+    inv SLOT_RM, RM_ATTACH, 8, -1, 0, 0, RM_WRITE
+    li t0, 0x10001000
+    li t1, 9
+    sw t1, 0(t0)
+    inv SLOT_RAM, RAM_FREE, 8
+    inv SLOT_RM, RM_DETACH, 0x10000000
+    li t0, 0x10001000
+    lw a0, 0(t0)
+    rec
+    park`) },
+      { name: 'b', asm: raw('    park') },
+    ]);
+    b.runMs(1);
+    const r = b.results('a', 5);
+    expect(r.slice(0, 4).map((x) => x[0])).toEqual([0, 0, 0, E.NOT_FOUND]);
+    expect(b.recCount('a')).toBe(4);
+    expect(b.task('a').end?.kind).toBe('fault');
+    expect(b.initTexts()).toEqual([expect.stringMatching(/^a faulted: unresolvable read page fault at 0x10001000/)]);
+    expect(b.task('b').alive).toBe(true);
+  });
+
+  it('FREE refuses empty slots and objects that are not RAM dataspaces of this session', () => {
+    const b = boot([{ name: 'a', asm: raw(`
+    inv SLOT_RAM, RAM_FREE, 0
+    inv SLOT_RAM, RAM_FREE, 100
+    inv SLOT_RAM, RAM_FREE, SLOT_PD
+    inv SLOT_RM, RM_DATASPACE
+    inv SLOT_RAM, RAM_FREE, 8
+    inv SLOT_RAM, RAM_ALLOC, 4096
+    inv SLOT_PD, PD_CAP_DERIVE, 9, 7
+    inv SLOT_RAM, RAM_FREE, 10
+    inv SLOT_RAM, RAM_FREE, 10
+    inv SLOT_RAM, RAM_QUOTA
+    inv SLOT_RAM, RAM_FREE, 8
+    park`) }]);
+    b.runMs(1);
+    const r = b.results('a', 11);
+    expect(r.slice(0, 3).map((x) => x[0])).toEqual([E.BAD_SLOT, E.BAD_SLOT, E.BAD_ARG]);
+    expect(r[3].slice(0, 2)).toEqual([0, 8]);
+    expect(r[4][0]).toBe(E.BAD_ARG); // a managed dataspace is not RAM
+    expect(r[7][0]).toBe(0); // freeing through a derived capability
+    expect(r[8][0]).toBe(E.BAD_SLOT);
+    expect(b.task('a').alive).toBe(true);
+  });
+
+  it('a dataspace freed through one capability is gone for its other capabilities too', () => {
+    const b = boot([{ name: 'a', asm: raw(`
+    inv SLOT_RAM, RAM_ALLOC, 4096
+    inv SLOT_PD, PD_CAP_DERIVE, 8, 7
+    inv SLOT_RAM, RAM_FREE, 8
+    inv SLOT_RAM, RAM_FREE, 9
+    inv SLOT_RAM, RAM_QUOTA
+    park`) }]);
+    b.runMs(1);
+    const r = b.results('a', 5);
+    expect(r[2][0]).toBe(0);
+    expect(r[3][0]).not.toBe(0); // no double free
+    expect(r[4][2]).toBe(b.task('a').ramUsed);
+    expect(b.task('a').ramUsed).toBeGreaterThan(0);
+  });
+});
