@@ -23,6 +23,7 @@ import { assemble, formatError } from '../../src/asm/index';
 import { Init, PROGRAM_BASE, type LogLine } from '../../src/kernel/init';
 import type { Kernel, KernelStop } from '../../src/kernel/kernel';
 import { parseScenario } from '../../src/kernel/scenario';
+import { SignalContext } from '../../src/kernel/signal';
 import { kernelStateHash } from '../../src/kernel/statehash';
 import type { Task } from '../../src/kernel/task';
 import type { Thread } from '../../src/kernel/thread';
@@ -93,7 +94,7 @@ export const REC_S = `
 .endm
 
 .bss
-.balign 16
+.balign 4096
 .globl __results
 __results: .space 4096
 .text
@@ -347,6 +348,13 @@ export class Booted {
   /** How many records `rec` has stored so far (the cursor s11 of the main thread). */
   recCount(name: string): number {
     return (this.thread(name).regs[27] - this.sym(name, '__results')) / 16;
+  }
+
+  /** Submits `n` signals to the signal context in `slot` of component `name` (as a device would). */
+  signal(name: string, slot: number, n = 1): void {
+    const cap = this.task(name).caps.get(slot);
+    if (!(cap?.obj instanceof SignalContext)) throw new Error(`slot ${slot} of ${name} is not a signal context`);
+    cap.obj.submit(n);
   }
 
   hash(): string {
