@@ -10,8 +10,9 @@
 // - hosted: the hart stops and reports (exitCause, exitTval, pc) to a TypeScript kernel, like a
 //   VM exit, with all state intact and pc at the trapping instruction.
 //
-// Time: `cycles` is the virtual clock; each executed instruction (retired or trapping) advances
-// it by one, and idle time (WFI) jumps it forward. `instret` counts retired instructions exactly.
+// Time: `cycles` is the virtual clock; each executed instruction advances it by one (in bare
+// mode a trapping one too; in hosted mode traps are the kernel's, which take no virtual time),
+// and idle time (WFI) jumps it forward. `instret` counts retired instructions exactly.
 
 import type { Bus } from '../mmu/bus';
 import { Access, Mmu, Priv, TLB_MASK } from '../mmu/mmu';
@@ -192,7 +193,10 @@ export class Hart {
   /** Accounts instructions executed since the last sync, given the budget `left` now. */
   private syncCounters(left: number): void {
     const executed = this.syncedLeft - left;
-    this.cycles += executed;
+    // Bare: a trapping instruction takes a cycle. Hosted: what traps to the kernel (a system call,
+    // a page fault) is kernel work, which takes no virtual time, so that paging and tracking at
+    // any granularity leave the guest's timing alone.
+    this.cycles += this.hosted ? executed - this.trapsSinceSync : executed;
     this.instret += executed - this.trapsSinceSync;
     this.trapsSinceSync = 0;
     this.syncedLeft = left;

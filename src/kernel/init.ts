@@ -81,6 +81,11 @@ export class Init implements Router {
    * so a bad program is one error naming the component and nothing runs.
    */
   static create(opts: InitOptions): { ok: true; init: Init } | { ok: false; message: string } {
+    const quotas = opts.scenario.components.reduce((n, c) => n + c.ram, 0);
+    const ram = opts.scenario.ramMiB * 1024 * 1024;
+    if (quotas > ram) {
+      return { ok: false, message: `the components' RAM quotas add up to ${quotas} bytes, more than the board's ${ram} (ramMiB ${opts.scenario.ramMiB})` };
+    }
     const images: ElfImage[] = [];
     for (const [i, c] of opts.scenario.components.entries()) {
       const img = buildProgram(c, opts.readFile);
@@ -161,7 +166,9 @@ export class Init implements Router {
   /** Creates a component's task, loads its program, sets up stack and config, starts it. */
   private start(spec: ComponentSpec, elf: ElfImage): { ok: true } | { ok: false; message: string } {
     const k = this.kernel;
-    const task = k.createTask(`init -> ${spec.name}`, spec.ram, spec.priority);
+    const created = k.createTask(`init -> ${spec.name}`, spec.ram, spec.priority);
+    if (!created.ok) return { ok: false, message: `no RAM quota (${spec.ram} bytes) or memory for the task (${created.error})` };
+    const task = created.value;
     task.caps.insert(this.parentFor(task), RIGHTS_ALL, 0, undefined, SLOT_PARENT);
     if (this.interpose !== undefined) {
       for (const [slot, service] of [[SLOT_PD, 'PD'], [SLOT_CPU, 'CPU'], [SLOT_RAM, 'RAM'], [SLOT_RM, 'RM']] as const) {

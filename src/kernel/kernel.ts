@@ -104,24 +104,37 @@ export class Kernel {
    * Creates a component: task, address space, PD/CPU/RAM sessions, signal receiver and a main
    * thread (not started), in the initial slots of docs/abi.md. The parent installs slot 1.
    */
-  createTask(label: string, ramQuota: number, priority: number, opts: { bare?: boolean } = {}): Task {
-    const pt = new PageTable(this.machine.bus, this.frames);
+  createTask(label: string, ramQuota: number, priority: number, opts: { bare?: boolean } = {}): Result<Task> {
+    if (ramQuota < 4096) return err('QUOTA');
+    const root = this.frames.alloc(1);
+    if (root < 0) return err('QUOTA');
+    let owner: Task | undefined;
+    const pt = new PageTable(this.machine.bus, this.frames, root, () => {
+      if (owner === undefined || owner.ramCharged + 4096 > owner.ramQuota) return false;
+      owner.pageTableFrames++;
+      return true;
+    }, () => { if (owner !== undefined) owner.pageTableFrames--; });
     const as = new RegionMap(USER_TOP, (t, va, len) => this.unmap(t, va, len), ANY_FROM, ANY_TO);
     as.onChange = (rm) => this.retryFaultsIn(rm);
     const signals = this.newReceiver();
     const task = new Task(this.tasks.length + 1, label, pt, as, signals, ramQuota, priority);
+    task.pageTableFrames = 1; // the root table
+    owner = task;
     as.owner = task;
     this.tasks.push(task);
-    if (opts.bare === true) return task; // a restore fills the slots itself
+    if (opts.bare === true) return ok(task); // a restore fills the slots itself
     task.caps.insert(new PdSession(task), RIGHTS_ALL, 0, undefined, SLOT_PD);
     task.caps.insert(new CpuSession(task), RIGHTS_ALL, 0, undefined, SLOT_CPU);
     task.caps.insert(new RamSession(task), RIGHTS_ALL, 0, undefined, SLOT_RAM);
     task.caps.insert(as, RIGHTS_ALL, 0, undefined, SLOT_RM);
     task.caps.insert(signals, RIGHTS_ALL, 0, undefined, SLOT_SIGNALS);
     const main = this.createThread(task, 'main', priority);
-    if (!main.ok) throw new Error(`cannot create the main thread of ${label}: ${main.error}`);
+    if (!main.ok) {
+      this.endTask(task, { kind: 'fault', reason: `no RAM quota for the main thread (${ramQuota} bytes)` });
+      return main;
+    }
     task.caps.insert(main.value, RIGHT_INVOKE, 0, undefined, SLOT_MAIN_THREAD);
-    return task;
+    return ok(task);
   }
 
   /** A signal receiver whose waiters the kernel wakes. */
@@ -192,7 +205,7 @@ export class Kernel {
   allocDataspace(task: Task, size: number): Result<Dataspace> {
     if (!Number.isInteger(size) || size <= 0) return err('BAD_ARG');
     const bytes = Math.ceil(size / 4096) * 4096;
-    if (task.ramUsed + bytes > task.ramQuota) return err('QUOTA');
+    if (task.ramCharged + bytes > task.ramQuota) return err('QUOTA');
     const pa = this.frames.alloc(bytes / 4096);
     if (pa < 0) return err('QUOTA');
     const ds = new Dataspace(pa, bytes);

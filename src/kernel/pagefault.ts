@@ -24,8 +24,9 @@ export function handlePageFault(k: Kernel, t: Thread, cause: number, va: number)
   if (res.kind === 'mapped') {
     const allowed = type === FaultType.Write ? res.writable : type === FaultType.Exec ? res.executable : true;
     if (allowed) {
-      task.pt.map(va - (va % 4096), res.pa, res.writable, res.executable);
-      return; // pc unchanged: the instruction runs again
+      if (task.pt.map(va - (va % 4096), res.pa, res.writable, res.executable)) return; // pc unchanged: it runs again
+      k.endTask(task, { kind: 'fault', reason: `no RAM quota left for a page table (fault at 0x${hex(va)})` });
+      return;
     }
     if (res.rm !== task.as) {
       blockInFault(k, t, res.rm, res.addr, type, va);

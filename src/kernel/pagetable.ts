@@ -14,9 +14,13 @@ export class PageTable {
   private readonly level0 = new Map<number, number>(); // vpn1 -> table pa
   mappedPages = 0;
 
-  /** Contract: throws only if the kernel's frame pool is exhausted (a host sizing bug). */
-  constructor(private readonly bus: Bus, private readonly frames: FrameAllocator) {
-    this.root = this.allocTable();
+  /**
+   * `root` is a frame the caller allocated (zeroed) for the level-1 table; `charge` is asked
+   * before each level-0 table is allocated (the owner's quota) and `refund` when one is freed.
+   */
+  constructor(private readonly bus: Bus, private readonly frames: FrameAllocator, root: number,
+    private readonly charge: () => boolean = () => true, private readonly refund: () => void = () => {}) {
+    this.root = root;
   }
 
   /** The satp value that selects this table (Sv32, ASID 0). */
@@ -24,18 +28,17 @@ export class PageTable {
     return (0x80000000 | (this.root >>> 12)) | 0;
   }
 
-  private allocTable(): number {
-    const pa = this.frames.alloc(1);
-    if (pa < 0) throw new Error('kernel frame pool exhausted (page tables)');
-    return pa;
-  }
-
-  /** Maps the 4 KiB page at `va` to physical `pa` with R and optionally W, X. */
-  map(va: number, pa: number, writable: boolean, executable: boolean): void {
+  /**
+   * Maps the 4 KiB page at `va` to physical `pa` with R and optionally W, X. Returns false if a
+   * level-0 table was needed and no frame was left.
+   */
+  map(va: number, pa: number, writable: boolean, executable: boolean): boolean {
     const vpn1 = va >>> 22;
     let table = this.level0.get(vpn1);
     if (table === undefined) {
-      table = this.allocTable();
+      if (!this.charge()) return false;
+      table = this.frames.alloc(1);
+      if (table < 0) { this.refund(); return false; }
       this.level0.set(vpn1, table);
       this.write(this.root + vpn1 * 4, ((table >>> 12) << 10) | PTE_V);
     }
@@ -43,6 +46,7 @@ export class PageTable {
     if ((this.read(slot) & PTE_V) === 0) this.mappedPages++;
     const flags = PTE_V | PTE_R | PTE_U | PTE_A | (writable ? PTE_W | PTE_D : 0) | (executable ? PTE_X : 0);
     this.write(slot, (Math.floor(pa / 4096) << 10) | flags);
+    return true;
   }
 
   /** Unmaps every page in [va, va+len); returns how many were mapped. */
@@ -74,7 +78,10 @@ export class PageTable {
 
   /** Returns every table frame to the pool. */
   destroy(): void {
-    for (const t of this.level0.values()) this.frames.free(t, 1);
+    for (const t of this.level0.values()) {
+      this.frames.free(t, 1);
+      this.refund();
+    }
     this.level0.clear();
     this.frames.free(this.root, 1);
   }

@@ -81,8 +81,8 @@ export class RegionMap implements KObject {
    * @param size bytes the map spans, from 0
    * @param anyFrom, anyTo the window for attaches at "any address"
    */
-  constructor(readonly size: number, private readonly unmap: UnmapFn, private readonly anyFrom = 0,
-    private readonly anyTo = size) {}
+  constructor(readonly size: number, private readonly unmap: UnmapFn, readonly anyFrom = 0,
+    readonly anyTo = size) {}
 
   /** Attaches a dataspace or region map; returns the address. */
   attach(a: AttachAttr): Result<number> {

@@ -33,12 +33,20 @@ export class Task {
   readonly caps = new CapTable();
   readonly threads: Thread[] = [];
   readonly dataspaces = new Set<Dataspace>();
+  /** Bytes of dataspaces (what RAM QUOTA reports as used). */
   ramUsed = 0;
+  /** Page-table frames, charged to the quota too (so no task can starve another of RAM). */
+  pageTableFrames = 0;
   end: TaskEnd | undefined;
   readonly stats: ComponentStats = { instructions: 0, pageFaults: 0, syscalls: 0, contextSwitches: 0, irqs: 0 };
 
   constructor(readonly id: number, readonly label: string, readonly pt: PageTable, readonly as: RegionMap,
     readonly signals: SignalReceiver, readonly ramQuota: number, readonly maxPriority: number) {}
+
+  /** Everything charged to the quota: dataspaces and page tables. */
+  get ramCharged(): number {
+    return this.ramUsed + this.pageTableFrames * 4096;
+  }
 
   get alive(): boolean {
     return this.end === undefined;

@@ -22,6 +22,7 @@ export class CpuSession implements KObject {
       const slot = this.task.caps.insert(t.value, RIGHT_INVOKE | 4);
       return slot < 0 ? fail('QUOTA') : reply(slot);
     }
+    if (!Number.isInteger(call.op) || call.op < 1 || call.op > 7) return fail('BAD_OPCODE');
     const cap = this.task.caps.get(a0);
     if (cap === undefined) return fail('BAD_SLOT');
     const t = cap.obj;

@@ -1,6 +1,7 @@
 // Core's session services that components reach through their parent: RM, LOG, Timer, IRQ and
 // IO_MEM. Each session is a kernel object whose invoke() decodes docs/abi.md's opcodes.
 
+import type { Machine } from '../../dev/machine';
 import type { Kernel, IrqTarget, TimedEvent } from '../kernel';
 import { Dataspace } from '../dataspace';
 import { err, ok, type Result } from '../errors';
@@ -173,6 +174,20 @@ export class IoMemSession implements KObject {
   }
 }
 
+/**
+ * Whether a component may map [base, base+size) as device memory: the range starts at a device
+ * and touches no RAM (bytes past the device's registers in its last page fault as access faults
+ * when touched), and the device is not the interrupt controller or the timer, which are the
+ * kernel's (a component driving them could silence another component's interrupts).
+ */
+export function ioMemAllowed(m: Machine, base: number, size: number): boolean {
+  const bus = m.bus;
+  if (base % 4096 !== 0 || size % 4096 !== 0 || size === 0) return false;
+  const overlapsRam = base < bus.ramBase + bus.ramSize && bus.ramBase < base + size;
+  const dev = bus.deviceAt(base);
+  return dev !== undefined && !overlapsRam && dev !== m.plic && dev !== m.clint;
+}
+
 // ---- the core service table ----
 
 /** Creates a session of a core service for `task`, or refuses (DENIED, BAD_ARG). */
@@ -198,11 +213,7 @@ export const CORE_SERVICES: ReadonlyMap<string, SessionFactory> = new Map<string
     const base = numberArg(args, 'base');
     const size = numberArg(args, 'size') ?? 4096;
     if (base === undefined || base % 4096 !== 0 || size % 4096 !== 0 || size === 0) return err('BAD_ARG');
-    const bus = k.machine.bus;
-    // Only device registers: the range starts at a device and touches no RAM (bytes past the
-    // device's registers in the last page fault as access faults when touched).
-    const overlapsRam = base < bus.ramBase + bus.ramSize && bus.ramBase < base + size;
-    if (bus.deviceAt(base) === undefined || overlapsRam) return err('DENIED');
+    if (!ioMemAllowed(k.machine, base, size)) return err('DENIED');
     return ok(new IoMemSession(task, new Dataspace(base, size, true)));
   }],
 ]);

@@ -1,0 +1,178 @@
+// The checkpointer: with the target's threads stopped (the kernel is between slices), record
+// its components (capability tables, threads and their registers), every object they can reach
+// through their sessions (dataspaces and their contents, region maps, signal receivers and
+// contexts, timers, IRQ sessions), the scheduler and the devices they observe.
+
+import { Dataspace } from '../kernel/dataspace';
+import type { Init } from '../kernel/init';
+import { unwrap, type KObject } from '../kernel/object';
+import { ManagedDataspace, RegionMap } from '../kernel/regionmap';
+import { CpuSession } from '../kernel/services/cpu';
+import { ParentCap } from '../kernel/services/parent';
+import { PdSession } from '../kernel/services/pd';
+import { RamSession } from '../kernel/services/ram';
+import { IoMemSession, IrqSession, LogSession, RmSession, TimerSession } from '../kernel/services/sessions';
+import { SignalContext, SignalReceiver } from '../kernel/signal';
+import type { Task } from '../kernel/task';
+import { Thread } from '../kernel/thread';
+import { PAGE, type Checkpoint, type ComponentRecord, type MemoryRecord, type ObjectRecord } from './model';
+
+/** Which pages of a dataspace to store: all (full image) or a subset (incremental). */
+export type PageSelector = (ds: Dataspace) => number[] | 'all';
+
+/** Figures of one checkpoint, as the issue asks to report them. */
+export interface CheckpointFigures {
+  bytesCopied: number;
+  dataspacesCopied: number;
+  dataspacesSkipped: number;
+}
+
+/** Records everything restore needs. Contract: call only between kernel runs. */
+export function takeCheckpoint(init: Init, select: PageSelector = () => 'all'): { checkpoint: Checkpoint; figures: CheckpointFigures } {
+  const k = init.kernel;
+  const components = [...init.components.values()];
+  const taskIndex = new Map<Task, number>(components.map((c, i) => [c.task, i]));
+  const ids = new Map<object, number>();
+  const queue: object[] = [];
+  const idOf = (obj: object): number => {
+    const real = unwrap(obj as KObject);
+    let id = ids.get(real);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(real, id);
+      queue.push(real);
+    }
+    return id;
+  };
+  const threadRef = (t: Thread): [number, number] => [taskIndex.get(t.task) ?? 0, t.index];
+
+  const records: ComponentRecord[] = components.map((c) => ({
+    name: c.name,
+    label: c.task.label,
+    ramQuota: c.task.ramQuota,
+    priority: c.task.maxPriority,
+    routes: c.routes === undefined ? undefined : [...c.routes] as NonNullable<ComponentRecord['routes']>,
+    end: c.task.end,
+    addressSpace: idOf(c.task.as),
+    caps: c.task.caps.entries().map((cap) => ({
+      slot: cap.slot, object: idOf(cap.obj), rights: cap.rights, badge: cap.badge,
+      derivedFrom: cap.parent !== undefined && cap.parent.table === c.task.caps ? cap.parent.slot : undefined,
+    })),
+    threads: c.task.threads.map((t) => {
+      if (t.waitingOn !== undefined) idOf(t.waitingOn);
+      if (t.faultIn !== undefined) idOf(t.faultIn);
+      return {
+        index: t.index, name: t.name, priority: t.priority, regs: [...t.regs], pc: t.pc, state: t.state,
+        paused: t.paused, started: t.started, singleStep: t.singleStep, quantumUsed: t.quantumUsed,
+      };
+    }),
+  }));
+
+  const objects: ObjectRecord[] = [];
+  for (let i = 0; i < queue.length; i++) objects.push(describe(queue[i], i, idOf, threadRef, taskIndex, k.now()));
+
+  const figures: CheckpointFigures = { bytesCopied: 0, dataspacesCopied: 0, dataspacesSkipped: 0 };
+  const memory: MemoryRecord[] = [];
+  const ram = init.machine.bus.ram;
+  const ramBase = init.machine.bus.ramBase;
+  for (const [obj, id] of ids) {
+    if (!(obj instanceof Dataspace) || obj.io) continue;
+    const sel = select(obj);
+    const pages = sel === 'all' ? Array.from({ length: obj.size / PAGE }, (_, p) => p) : sel;
+    if (pages.length === 0) { figures.dataspacesSkipped++; continue; }
+    const data = new Uint8Array(pages.length * PAGE);
+    pages.forEach((p, j) => {
+      const off = obj.phys - ramBase + p * PAGE;
+      data.set(ram.subarray(off, off + PAGE), j * PAGE);
+    });
+    memory.push({ dataspace: id, pages, data });
+    figures.bytesCopied += data.length;
+    figures.dataspacesCopied++;
+  }
+
+  const sched = k.schedulerState();
+  const inTarget = (t: Thread) => taskIndex.has(t.task);
+  const m = init.machine;
+  const checkpoint: Checkpoint = {
+    time: { cycles: k.now(), insnsPerSecond: m.insnsPerSecond, mtimeHz: m.insnsPerSecond / m.cyclesPerTick },
+    ramMiB: m.bus.ramSize / (1024 * 1024),
+    quantum: k.quantum,
+    components: records,
+    objects,
+    memory,
+    scheduler: {
+      order: sched.order.filter(inTarget).map(threadRef),
+      current: sched.current !== undefined && inTarget(sched.current) ? threadRef(sched.current) : undefined,
+      reservation: sched.current !== undefined && inTarget(sched.current) ? sched.reservationVa : undefined,
+    },
+    devices: {
+      plic: m.plic.saveState(),
+      uart: m.uart.saveState(),
+      uartInput: init.uartInput === undefined || init.uartInput.due === Infinity ? undefined
+        : { bytes: [...init.uartInput.bytes], remaining: Math.max(0, init.uartInput.due - k.now()) },
+    },
+    logCount: init.log.length,
+  };
+  return { checkpoint, figures };
+}
+
+/** The record of one object; references to other objects become ids. */
+function describe(obj: object, id: number, idOf: (o: object) => number, threadRef: (t: Thread) => [number, number],
+  taskIndex: Map<Task, number>, now: number): ObjectRecord {
+  const owner = (t: Task) => taskIndex.get(t) ?? 0;
+  if (obj instanceof Dataspace) {
+    if (obj.io) return { kind: 'iomem', id, base: obj.phys, size: obj.size };
+    const holder = [...taskIndex.keys()].find((t) => t.dataspaces.has(obj));
+    return { kind: 'dataspace', id, size: obj.size, owner: holder === undefined ? 0 : owner(holder) };
+  }
+  if (obj instanceof RegionMap) {
+    return {
+      kind: 'regionmap', id, size: obj.size, anyFrom: obj.anyFrom, anyTo: obj.anyTo,
+      regions: obj.regions.map((r) => ({ base: r.base, size: r.size, offset: r.offset, target: idOf(r.target),
+        writable: r.writable, executable: r.executable })),
+      faultHandler: obj.faultHandler === undefined ? undefined : idOf(obj.faultHandler.obj),
+      faultType: obj.faultType, faultAddr: obj.faultAddr,
+      faultWaiters: obj.faultWaiters.map(threadRef),
+    };
+  }
+  if (obj instanceof ManagedDataspace) return { kind: 'managed', id, rm: idOf(obj.rm) };
+  if (obj instanceof SignalReceiver) {
+    return { kind: 'receiver', id, pending: obj.pending.map((c) => idOf(c)), waiters: obj.waiters.map(threadRef) };
+  }
+  if (obj instanceof SignalContext) {
+    return { kind: 'context', id, receiver: idOf(obj.receiver), imprint: obj.imprint, count: obj.count, freed: obj.freed };
+  }
+  if (obj instanceof Thread) return { kind: 'thread', id, component: owner(obj.task), index: obj.index };
+  return describeSession(obj, id, idOf, owner, now);
+}
+
+function describeSession(obj: object, id: number, idOf: (o: object) => number, owner: (t: Task) => number, now: number): ObjectRecord {
+  const base = { kind: 'session' as const, id };
+  if (obj instanceof ParentCap) return { ...base, service: 'Parent', component: owner(obj.child), label: '' };
+  if (obj instanceof PdSession) return { ...base, service: 'PD', component: owner(obj.task), label: '' };
+  if (obj instanceof CpuSession) return { ...base, service: 'CPU', component: owner(obj.task), label: '' };
+  if (obj instanceof RamSession) return { ...base, service: 'RAM', component: owner(obj.task), label: '' };
+  if (obj instanceof LogSession) return { ...base, service: 'LOG', component: owner(obj.task), label: obj.label };
+  if (obj instanceof TimerSession) {
+    return {
+      ...base, service: 'Timer', component: owner(obj.task), label: '',
+      timer: {
+        context: obj.context === undefined ? undefined : idOf(obj.context.obj),
+        remaining: obj.deadline === Infinity ? -1 : obj.deadline - now, period: obj.period,
+      },
+    };
+  }
+  if (obj instanceof IrqSession) {
+    return {
+      ...base, service: 'IRQ', component: owner(obj.task), label: '',
+      irq: { irq: obj.irq, context: obj.context === undefined ? undefined : idOf(obj.context.obj), claimed: obj.claimed },
+    };
+  }
+  if (obj instanceof RmSession) {
+    return { ...base, service: 'RM', component: owner(obj.task), label: '', regionMaps: obj.regionMaps.map((r) => idOf(r)) };
+  }
+  if (obj instanceof IoMemSession) {
+    return { ...base, service: 'IO_MEM', component: owner(obj.task), label: '', iomem: idOf(obj.dataspace) };
+  }
+  throw new Error(`checkpoint: an object of an unknown kind (${obj.constructor.name})`);
+}
