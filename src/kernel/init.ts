@@ -27,6 +27,8 @@ export interface LogLine {
 
 /** A parent that stands between its children and core (Rtcr) wraps the sessions they get. */
 export interface Interposition {
+  /** Called once the board and kernel exist, before any child is created. */
+  attach?(init: Init): void;
   /** The object the child gets instead of `obj`, a session of `service` created for it. */
   wrap(task: Task, service: ServiceName, obj: KObject): KObject;
 }
@@ -74,6 +76,7 @@ export class Init implements Router {
       log: (label, text) => this.emit(label, text),
       onTaskEnd: (task, end) => this.childEnded(task, end),
     });
+    interpose?.attach?.(this);
   }
 
   /**

@@ -265,7 +265,12 @@ export class Kernel {
     const bus = this.machine.bus;
     for (let i = 0; i < len;) {
       const a = va + i;
-      const res = task.as.resolve(a);
+      let res = task.as.resolve(a);
+      // A hole (or a read-only page) that a host-side pager serves: let it fault in, once.
+      const pager = res.kind === 'hole' ? res.rm : res.kind === 'mapped' && write && !res.writable ? res.rm : undefined;
+      if (pager?.pager !== undefined && pager.pager.fault(res.kind === 'hole' ? res.addr : (res as { addr: number }).addr, write)) {
+        res = task.as.resolve(a);
+      }
       if (res.kind !== 'mapped' || res.io || (write && !res.writable)) return err('FAULT');
       const n = Math.min(len - i, 4096 - (a % 4096));
       const pa = res.pa + (a % 4096);

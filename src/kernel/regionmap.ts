@@ -62,6 +62,17 @@ export class ManagedDataspace implements KObject {
   }
 }
 
+/**
+ * A host-side pager of a region map's holes (Rtcr's dirty tracking): what the kernel asks when
+ * it must reach memory behind a hole itself (a system call's buffer, the state hash).
+ */
+export interface HolePager {
+  /** Makes `addr` resolvable for the access (attaching what belongs there); false if it cannot. */
+  fault(addr: number, write: boolean): boolean;
+  /** The physical address that backs `addr` once faulted in, without changing anything. */
+  peek(addr: number): number | undefined;
+}
+
 export class RegionMap implements KObject {
   readonly type = ObjType.RegionMap;
   readonly regions: Region[] = [];
@@ -76,6 +87,8 @@ export class RegionMap implements KObject {
   /** Threads blocked in a fault inside this region map. */
   readonly faultWaiters: Thread[] = [];
   readonly managed: ManagedDataspace = new ManagedDataspace(this);
+  /** Set when a host-side pager fills this map's holes on demand. */
+  pager: HolePager | undefined;
 
   /**
    * @param size bytes the map spans, from 0

@@ -50,8 +50,18 @@ export class SignalReceiver implements KObject {
     return [ctx.imprint, count];
   }
 
-  /** Hands pending signals to waiting threads, first come first served. */
+  /**
+   * A handler in the host (a native server such as Rtcr's fault handler) instead of waiting
+   * threads: it gets every signal at once, in kernel context, taking no virtual time.
+   */
+  native: ((imprint: number, count: number) => void) | undefined;
+
+  /** Hands pending signals to waiting threads (or the native handler), first come first served. */
   deliver(): void {
+    if (this.native !== undefined) {
+      for (let got = this.take(); got !== undefined; got = this.take()) this.native(got[0], got[1]);
+      return;
+    }
     while (this.waiters.length > 0 && this.pending.length > 0) {
       const t = this.waiters.shift()!;
       const [imprint, count] = this.take()!;

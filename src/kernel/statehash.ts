@@ -40,7 +40,7 @@ function hashTask(h: WordHasher, k: Kernel, task: Task): void {
     h.word(cap.badge);
     hashObject(h, k, unwrap(cap.obj));
   }
-  hashRegions(h, k, task.as, 0);
+  hashRegions(h, k, task.as);
 }
 
 /** The observable state of one object a capability names. */
@@ -64,21 +64,33 @@ function hashObject(h: WordHasher, k: Kernel, obj: object): void {
   }
 }
 
-/** Regions of a region map and their contents, by address within it. */
-function hashRegions(h: WordHasher, k: Kernel, rm: RegionMap, depth: number): void {
-  const ram = k.machine.bus.ram32;
-  const ramBase = k.machine.bus.ramBase;
-  for (const r of rm.regions) {
+/**
+ * The address space by virtual address: each top-level region's place and permissions, then the
+ * bytes of every page as the component would read them, through nested managed dataspaces and
+ * a host pager's holes (so how memory is put together, or tracked, does not change the hash).
+ */
+function hashRegions(h: WordHasher, k: Kernel, as: RegionMap): void {
+  const bus = k.machine.bus;
+  for (const r of as.regions) {
     h.word(r.base);
     h.word(r.size);
-    h.word(r.offset);
     h.word((r.writable ? 1 : 0) | (r.executable ? 2 : 0));
-    if (r.target instanceof RegionMap) {
-      if (depth < 8) hashRegions(h, k, r.target, depth + 1);
-      continue;
+    for (let va = r.base; va < r.base + r.size; va += 4096) {
+      const pa = pageBehind(as, va);
+      if (pa === undefined || !bus.isRam(pa, 4096)) {
+        h.word(-1);
+        continue;
+      }
+      const first = (pa - bus.ramBase) >>> 2;
+      h.words(bus.ram32.subarray(first, first + 1024));
     }
-    if (r.target.io || r.target.freed) continue;
-    const first = (r.target.phys - ramBase + r.offset) >>> 2;
-    h.words(ram.subarray(first, first + r.size / 4));
   }
+}
+
+/** The physical page behind `va`, without side effects; undefined for nothing or device memory. */
+function pageBehind(as: RegionMap, va: number): number | undefined {
+  const res = as.resolve(va);
+  if (res.kind === 'mapped') return res.io ? undefined : res.pa;
+  if (res.kind === 'hole') return res.rm.pager?.peek(res.addr - (res.addr % 4096));
+  return undefined;
 }

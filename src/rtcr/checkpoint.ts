@@ -16,9 +16,16 @@ import { SignalContext, SignalReceiver } from '../kernel/signal';
 import type { Task } from '../kernel/task';
 import { Thread } from '../kernel/thread';
 import { PAGE, type Checkpoint, type ComponentRecord, type MemoryRecord, type ObjectRecord } from './model';
+import type { Tracker } from './tracking';
 
-/** Which pages of a dataspace to store: all (full image) or a subset (incremental). */
-export type PageSelector = (ds: Dataspace) => number[] | 'all';
+export interface CheckpointOptions {
+  /** Dirty tracking, if the child is tracked. */
+  tracker?: Tracker;
+  /** Copy only what tracking marked (tracked dataspaces), instead of everything. */
+  incremental?: boolean;
+  /** A dataspace's identity across the checkpoints of a chain. */
+  serialOf: (ds: Dataspace) => number;
+}
 
 /** Figures of one checkpoint, as the issue asks to report them. */
 export interface CheckpointFigures {
@@ -28,7 +35,7 @@ export interface CheckpointFigures {
 }
 
 /** Records everything restore needs. Contract: call only between kernel runs. */
-export function takeCheckpoint(init: Init, select: PageSelector = () => 'all'): { checkpoint: Checkpoint; figures: CheckpointFigures } {
+export function takeCheckpoint(init: Init, opts: CheckpointOptions): { checkpoint: Checkpoint; figures: CheckpointFigures } {
   const k = init.kernel;
   const components = [...init.components.values()];
   const taskIndex = new Map<Task, number>(components.map((c, i) => [c.task, i]));
@@ -68,8 +75,17 @@ export function takeCheckpoint(init: Init, select: PageSelector = () => 'all'): 
     }),
   }));
 
+  const tracker = opts.tracker;
+  const tracking = tracker === undefined ? undefined : {
+    granularity: tracker.granularity,
+    mode: tracker.mode,
+    managed: tracker.tracked.map((td) => ({
+      rm: idOf(td.rm), owner: taskIndex.get(td.owner) ?? 0,
+      designated: td.granules.map((g) => ({ ds: idOf(g.ds), offset: g.offset })),
+    })),
+  };
   const objects: ObjectRecord[] = [];
-  for (let i = 0; i < queue.length; i++) objects.push(describe(queue[i], i, idOf, threadRef, taskIndex, k.now()));
+  for (let i = 0; i < queue.length; i++) objects.push(describe(queue[i], i, idOf, threadRef, taskIndex, k.now(), opts.serialOf));
 
   const figures: CheckpointFigures = { bytesCopied: 0, dataspacesCopied: 0, dataspacesSkipped: 0 };
   const memory: MemoryRecord[] = [];
@@ -77,8 +93,8 @@ export function takeCheckpoint(init: Init, select: PageSelector = () => 'all'): 
   const ramBase = init.machine.bus.ramBase;
   for (const [obj, id] of ids) {
     if (!(obj instanceof Dataspace) || obj.io) continue;
-    const sel = select(obj);
-    const pages = sel === 'all' ? Array.from({ length: obj.size / PAGE }, (_, p) => p) : sel;
+    const granule = opts.incremental === true ? tracker?.granuleOf(obj) : undefined;
+    const pages = granule !== undefined && !granule.dirty ? [] : Array.from({ length: obj.size / PAGE }, (_, p) => p);
     if (pages.length === 0) { figures.dataspacesSkipped++; continue; }
     const data = new Uint8Array(pages.length * PAGE);
     pages.forEach((p, j) => {
@@ -111,6 +127,7 @@ export function takeCheckpoint(init: Init, select: PageSelector = () => 'all'): 
       uartInput: init.uartInput === undefined || init.uartInput.due === Infinity ? undefined
         : { bytes: [...init.uartInput.bytes], remaining: Math.max(0, init.uartInput.due - k.now()) },
     },
+    tracking,
     logCount: init.log.length,
   };
   return { checkpoint, figures };
@@ -118,12 +135,12 @@ export function takeCheckpoint(init: Init, select: PageSelector = () => 'all'): 
 
 /** The record of one object; references to other objects become ids. */
 function describe(obj: object, id: number, idOf: (o: object) => number, threadRef: (t: Thread) => [number, number],
-  taskIndex: Map<Task, number>, now: number): ObjectRecord {
+  taskIndex: Map<Task, number>, now: number, serialOf: (ds: Dataspace) => number): ObjectRecord {
   const owner = (t: Task) => taskIndex.get(t) ?? 0;
   if (obj instanceof Dataspace) {
     if (obj.io) return { kind: 'iomem', id, base: obj.phys, size: obj.size };
     const holder = [...taskIndex.keys()].find((t) => t.dataspaces.has(obj));
-    return { kind: 'dataspace', id, size: obj.size, owner: holder === undefined ? 0 : owner(holder) };
+    return { kind: 'dataspace', id, size: obj.size, owner: holder === undefined ? 0 : owner(holder), serial: serialOf(obj) };
   }
   if (obj instanceof RegionMap) {
     return {

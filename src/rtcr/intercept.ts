@@ -4,9 +4,12 @@
 // virtual time, like Genode's Rtcr. The checkpointer reads the state of the real objects behind
 // them; the record is what `rtcr inspect` shows of a child's history.
 
-import type { Interposition, ServiceName } from '../kernel/init';
-import type { Invocation, Interposer, KObject, Reply } from '../kernel/object';
+import type { Init, Interposition, ServiceName } from '../kernel/init';
+import type { Kernel } from '../kernel/kernel';
+import { fail, reply, RIGHTS_ALL, type Invocation, type Interposer, type KObject, type Reply } from '../kernel/object';
+import { ManagedDataspace, type RegionMap } from '../kernel/regionmap';
 import type { Task } from '../kernel/task';
+import { Tracker, type TrackMode } from './tracking';
 
 /** Opcodes that change state, per service (docs/abi.md); the rest only read. */
 const STATE_CHANGING: Readonly<Record<ServiceName, readonly number[]>> = {
@@ -42,24 +45,80 @@ export class Interceptor implements Interposer {
   }
 
   invoke(call: Invocation): Reply {
-    const reply = this.inner.invoke === undefined ? { kind: 'error' as const, error: 'BAD_OPCODE' as const } : this.inner.invoke(call);
+    const r = this.inner.invoke === undefined ? fail('BAD_OPCODE') : this.inner.invoke(call);
+    return this.record(call, r);
+  }
+
+  /** Keeps a state-changing call in the record; returns its reply. */
+  protected record(call: Invocation, r: Reply): Reply {
     if (STATE_CHANGING[this.service].includes(call.op)) {
       if (this.calls.length >= KEEP) { this.calls.shift(); this.dropped++; }
       this.calls.push({
         cycles: call.kernel.now(), op: call.op, args: [...call.args],
-        result: reply.kind === 'ok' ? [...reply.values] : reply.kind === 'error' ? reply.error : 'blocked',
+        result: r.kind === 'ok' ? [...r.values] : r.kind === 'error' ? r.error : 'blocked',
       });
     }
-    return reply;
+    return r;
+  }
+}
+
+/**
+ * The RAM session under tracking: ALLOC answers with a managed dataspace of designated
+ * dataspaces (tracking.ts); FREE of one frees its designated dataspaces and detaches it.
+ */
+export class TrackingRamInterceptor extends Interceptor {
+  constructor(inner: KObject, task: Task, private readonly tracker: Tracker) {
+    super(inner, 'RAM', task);
+  }
+
+  override invoke(call: Invocation): Reply {
+    if (call.op === 0) return this.record(call, this.alloc(call));
+    if (call.op === 1) {
+      const cap = this.task.caps.get(call.args[0]);
+      if (cap !== undefined && cap.obj instanceof ManagedDataspace && this.tracker.find(cap.obj.rm) !== undefined) {
+        return this.record(call, this.free(call.kernel, cap.obj.rm, call.args[0]));
+      }
+    }
+    return super.invoke(call);
+  }
+
+  private alloc(call: Invocation): Reply {
+    const size = call.args[0] >>> 0;
+    const md = this.tracker.create(this.task, size);
+    if (!md.ok) return fail(md.error);
+    const slot = this.task.caps.insert(md.value, RIGHTS_ALL);
+    if (slot < 0) {
+      this.free(call.kernel, md.value.rm, -1);
+      return fail('QUOTA');
+    }
+    return reply(slot);
+  }
+
+  private free(k: Kernel, rm: RegionMap, slot: number): Reply {
+    const td = this.tracker.forget(rm);
+    for (const { rm: parent, region } of [...rm.attachedIn]) parent.detach(region.base);
+    for (const g of td?.granules ?? []) k.freeDataspace(this.task, g.ds);
+    if (slot > 0) this.task.caps.remove(slot);
+    return reply();
   }
 }
 
 /** The interposition Rtcr gives init: every session of the child goes through an Interceptor. */
 export class RtcrInterposition implements Interposition {
   readonly interceptors: Interceptor[] = [];
+  /** Dirty tracking for RAM sessions (none at granularity 0), made once the kernel exists. */
+  tracker: Tracker | undefined;
+
+  constructor(private readonly granularity: number, private readonly mode: TrackMode) {}
+
+  attach(init: Init): void {
+    if (this.granularity > 0) this.tracker = new Tracker(init.kernel, this.granularity, this.mode);
+  }
 
   wrap(task: Task, service: ServiceName, obj: KObject): KObject {
-    const i = new Interceptor(obj, service, task);
+    const i = service === 'RAM' && this.tracker !== undefined
+      ? new TrackingRamInterceptor(obj, task, this.tracker)
+      : new Interceptor(obj, service, task);
     this.interceptors.push(i);
     return i;
   }

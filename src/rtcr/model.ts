@@ -22,7 +22,11 @@ const Region = z.strictObject({
 });
 
 export const ObjectRecord = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('dataspace'), id, size: u32, owner: z.number().int().min(0).max(255) }),
+  z.strictObject({
+    kind: z.literal('dataspace'), id, size: u32, owner: z.number().int().min(0).max(255),
+    /** Identity across the checkpoints of one chain (ids are per checkpoint). */
+    serial: count,
+  }),
   z.strictObject({ kind: z.literal('iomem'), id, base: u32, size: u32 }),
   z.strictObject({
     kind: z.literal('regionmap'), id, size: u32, anyFrom: u32, anyTo: u32,
@@ -118,6 +122,16 @@ export const CheckpointSchema = z.strictObject({
     /** Scenario UART input not delivered yet: its bytes and the cycles until it arrives. */
     uartInput: z.strictObject({ bytes: z.array(z.number().int().min(0).max(255)).max(1 << 20), remaining: count }).optional(),
   }),
+  /** Dirty tracking: the managed dataspaces Rtcr's RAM sessions made, and their designated dataspaces. */
+  tracking: z.strictObject({
+    granularity: z.number().int().min(1).max(65536),
+    mode: z.enum(['access', 'write']),
+    managed: z.array(z.strictObject({
+      rm: id,
+      owner: z.number().int().min(0).max(255),
+      designated: z.array(z.strictObject({ ds: id, offset: u32 })).max(1 << 20),
+    })).max(4096),
+  }).optional(),
   /** Log lines written before the checkpoint (so a restored run can print the whole story). */
   logCount: count,
 });

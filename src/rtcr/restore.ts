@@ -23,7 +23,7 @@ import { Thread, ThreadState } from '../kernel/thread';
 import type { Capability } from '../kernel/captable';
 import { PAGE, type Checkpoint, type ObjectRecord } from './model';
 
-export type RestoreResult = { ok: true; init: Init } | { ok: false; error: string };
+export type RestoreResult = { ok: true; init: Init; objects: readonly (KObject | undefined)[] } | { ok: false; error: string };
 
 /** Restores `cp` on a fresh board and kernel. */
 export function restore(cp: Checkpoint, opts: { onLog?: (l: LogLine) => void; interpose?: Interposition } = {}): RestoreResult {
@@ -31,8 +31,9 @@ export function restore(cp: Checkpoint, opts: { onLog?: (l: LogLine) => void; in
     opts.onLog, opts.interpose);
   const problem = validate(cp, init);
   if (problem !== undefined) return { ok: false, error: problem };
-  new Restorer(cp, init).run();
-  return { ok: true, init };
+  const r = new Restorer(cp, init);
+  r.run();
+  return { ok: true, init, objects: r.objects };
 }
 
 // ---- validation ----
@@ -112,6 +113,15 @@ export function validate(cp: Checkpoint, init: Init): string | undefined {
     const owned = objs.reduce((n, o) => n + (o.kind === 'dataspace' && o.owner === ci ? o.size : 0), 0);
     if (owned > c.ramQuota) return `${at}: dataspaces of ${owned} bytes exceed the RAM quota of ${c.ramQuota}`;
   }
+  for (const [i, t] of (cp.tracking?.managed ?? []).entries()) {
+    const p = need(t.rm, ['regionmap'], `tracking.managed[${i}]`);
+    if (p !== undefined) return p;
+    if (cp.components[t.owner] === undefined) return `tracking.managed[${i}]: owner ${t.owner} is no component`;
+    for (const d of t.designated) {
+      const q = need(d.ds, ['dataspace'], `tracking.managed[${i}]`);
+      if (q !== undefined) return q;
+    }
+  }
   for (const [i, m] of cp.memory.entries()) {
     const ds = objs[m.dataspace];
     if (ds?.kind !== 'dataspace') return `memory[${i}]: object ${m.dataspace} is not a dataspace`;
@@ -145,6 +155,11 @@ class Restorer {
   private readonly k: Kernel;
   private readonly tasks: Task[] = [];
   private readonly objs: (KObject | undefined)[] = [];
+
+  /** The restored object of each checkpoint id. */
+  get objects(): readonly (KObject | undefined)[] {
+    return this.objs;
+  }
 
   constructor(private readonly cp: Checkpoint, private readonly init: Init) {
     this.k = init.kernel;

@@ -1,40 +1,108 @@
 // Rtcr: the parent that starts a scenario's components as its target child under intercepting
-// sessions, checkpoints them into images and restores images on a fresh kernel.
+// sessions, checkpoints them (fully, or incrementally with dirty tracking) into images, and
+// restores an image chain on a fresh kernel.
 
+import { Dataspace } from '../kernel/dataspace';
 import { Init, type InitOptions, type LogLine } from '../kernel/init';
+import { RegionMap } from '../kernel/regionmap';
+import { mergeChain } from './chain';
 import { takeCheckpoint, type CheckpointFigures } from './checkpoint';
-import { decodeImage, encodeImage, type Image } from './image';
+import { encodeImage, type Image } from './image';
 import { RtcrInterposition } from './intercept';
 import { restore } from './restore';
+import { Tracker, type TrackMode } from './tracking';
+
+export interface RtcrOptions {
+  /** G: designated dataspaces of G x 4 KiB; 0 turns tracking off. */
+  granularity: number;
+  mode: TrackMode;
+}
+
+export interface CheckpointResult {
+  bytes: Uint8Array;
+  kind: 'full' | 'incremental';
+  figures: CheckpointFigures & { faults: number };
+}
 
 export class Rtcr {
   private sequence = 0;
+  private parentHash: string | undefined;
+  private readonly serials = new WeakMap<Dataspace, number>();
+  private nextSerial = 0;
 
-  private constructor(readonly init: Init, readonly interposition: RtcrInterposition) {}
+  private constructor(readonly init: Init, readonly interposition: RtcrInterposition, readonly options: RtcrOptions) {}
 
   /** Boots a scenario with every component under Rtcr. */
-  static boot(opts: Omit<InitOptions, 'interpose'>): { ok: true; rtcr: Rtcr } | { ok: false; message: string } {
-    const interposition = new RtcrInterposition();
-    const created = Init.create({ ...opts, interpose: interposition });
-    return created.ok ? { ok: true, rtcr: new Rtcr(created.init, interposition) } : created;
+  static boot(opts: Omit<InitOptions, 'interpose'>, rtcr: RtcrOptions = { granularity: 0, mode: 'access' }):
+    { ok: true; rtcr: Rtcr } | { ok: false; message: string } {
+    const ip = new RtcrInterposition(rtcr.granularity, rtcr.mode);
+    const created = Init.create({ ...opts, interpose: ip });
+    if (!created.ok) return created;
+    return { ok: true, rtcr: new Rtcr(created.init, ip, rtcr) };
   }
 
-  /** Restores an image (its bytes) on a fresh kernel, again under Rtcr. */
-  static restore(bytes: Uint8Array, onLog?: (l: LogLine) => void): { ok: true; rtcr: Rtcr; image: Image } | { ok: false; error: string } {
-    const decoded = decodeImage(bytes);
-    if (!decoded.ok) return decoded;
-    const interposition = new RtcrInterposition();
-    const r = restore(decoded.image.checkpoint, { onLog, interpose: interposition });
+  /**
+   * Restores the last image of `chain` (root first) on a fresh kernel, under Rtcr again with the
+   * chain's tracking, so it can be checkpointed on.
+   */
+  static restore(chain: readonly Image[], onLog?: (l: LogLine) => void): { ok: true; rtcr: Rtcr } | { ok: false; error: string } {
+    const merged = mergeChain(chain);
+    if (!merged.ok) return merged;
+    const cp = merged.checkpoint;
+    const opts: RtcrOptions = cp.tracking === undefined ? { granularity: 0, mode: 'access' }
+      : { granularity: cp.tracking.granularity, mode: cp.tracking.mode };
+    const ip = new RtcrInterposition(opts.granularity, opts.mode);
+    const r = restore(cp, { onLog, interpose: ip });
     if (!r.ok) return r;
-    const rtcr = new Rtcr(r.init, interposition);
-    rtcr.sequence = decoded.image.head.sequence + 1;
-    return { ok: true, rtcr, image: decoded.image };
+    const rtcr = new Rtcr(r.init, ip, opts);
+    for (const o of cp.objects) {
+      const obj = r.objects[o.id];
+      if (o.kind === 'dataspace' && obj instanceof Dataspace) rtcr.serials.set(obj, o.serial);
+      if (o.kind === 'dataspace') rtcr.nextSerial = Math.max(rtcr.nextSerial, o.serial + 1);
+    }
+    for (const t of cp.tracking?.managed ?? []) {
+      const rm = r.objects[t.rm];
+      if (!(rm instanceof RegionMap) || ip.tracker === undefined) continue;
+      ip.tracker.adopt(r.init.kernel.tasks[t.owner], rm, t.designated.map((d) => ({ ds: r.objects[d.ds] as Dataspace, offset: d.offset })));
+    }
+    const last = chain[chain.length - 1];
+    rtcr.sequence = last.head.sequence + 1;
+    rtcr.parentHash = last.hash;
+    return { ok: true, rtcr };
   }
 
-  /** Takes a full checkpoint now and returns its image. */
-  checkpoint(): { bytes: Uint8Array; figures: CheckpointFigures } {
-    const { checkpoint, figures } = takeCheckpoint(this.init);
-    const bytes = encodeImage({ kind: 'full', sequence: this.sequence++ }, checkpoint);
-    return { bytes, figures };
+  /** Faults tracking handled since the last checkpoint. */
+  get trackingFaults(): number {
+    return this.interposition.tracker?.faults ?? 0;
   }
+
+  /**
+   * Takes a checkpoint now: the first (and every one without tracking) is full; with tracking,
+   * later ones copy only what was marked and name their parent. Returns the image's bytes.
+   */
+  checkpoint(): CheckpointResult {
+    const tracker = this.interposition.tracker;
+    const incremental = tracker !== undefined && this.parentHash !== undefined;
+    const faults = tracker?.faults ?? 0;
+    const { checkpoint, figures } = takeCheckpoint(this.init, { tracker, incremental, serialOf: (ds) => this.serialOf(ds) });
+    tracker?.rearm();
+    const kind = incremental ? 'incremental' : 'full';
+    const bytes = encodeImage({ kind, sequence: this.sequence++, parent: incremental ? this.parentHash : undefined }, checkpoint);
+    this.parentHash = imageHash(bytes);
+    return { bytes, kind, figures: { ...figures, faults } };
+  }
+
+  private serialOf(ds: Dataspace): number {
+    let s = this.serials.get(ds);
+    if (s === undefined) this.serials.set(ds, (s = this.nextSerial++));
+    return s;
+  }
+}
+
+import { sha256 } from '@noble/hashes/sha2.js';
+import { hex } from './image';
+
+/** The hash an incremental image names its parent by. */
+export function imageHash(bytes: Uint8Array): string {
+  return hex(sha256(bytes));
 }
