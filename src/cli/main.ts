@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerRun } from './run';
 import { registerAsm } from './asm';
+import { registerCheckpoint, registerInspect, registerRestore } from './checkpoint';
 
 const program = new Command();
 program
@@ -16,5 +17,8 @@ program
 registerRun(program);
 // Further subcommands register here, one line each.
 registerAsm(program);
+registerCheckpoint(program);
+registerRestore(program);
+registerInspect(program);
 
 await program.parseAsync(process.argv);

@@ -1,20 +1,17 @@
 // `rtcr run FILE.elf`: run a bare-metal program on the board.
 // `rtcr run SCENARIO.json`: boot the kernel and init with the scenario's components.
 import { readFileSync, writeSync, openSync, closeSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { disassemble } from '../asm/disasm';
 import { CAUSE_NAMES } from '../cpu/trap';
 import { ABI_NAMES } from '../asm/registers';
 import { Machine, type TraceEntry } from '../dev/machine';
 import { Init } from '../kernel/init';
-import { parseScenario, parseTimeNs } from '../kernel/scenario';
 import { kernelStateHash } from '../kernel/statehash';
-
-/** Exit statuses of our own (a guest's exit code otherwise passes through, capped at 255). */
-export const EXIT_LIMIT = 124;
-export const EXIT_IDLE = 125;
-export const EXIT_USAGE = 2;
+import {
+  EXIT_IDLE, EXIT_LIMIT, EXIT_USAGE, formatNs, loadScenario, logPrinter, nowNs, OutputBuffer, positiveInt,
+  printStats, usage, virtualTime,
+} from './common';
 
 /** Instructions per Machine.run() call, so output streams out while the guest runs. */
 const CHUNK = 20_000_000;
@@ -28,16 +25,6 @@ interface RunFlags {
   hash?: boolean;
   ramMib: number;
   input?: string;
-}
-
-function positiveInt(what: string, max = Number.MAX_SAFE_INTEGER) {
-  return (v: string): number => {
-    const n = Number(v.replace(/_/g, ''));
-    if (!Number.isSafeInteger(n) || n <= 0 || n > max) {
-      throw new InvalidArgumentError(`${what} must be a whole number from 1 to ${max}`);
-    }
-    return n;
-  };
 }
 
 export function registerRun(program: Command): void {
@@ -63,32 +50,15 @@ ${EXIT_USAGE} for a bad file or option. Time is virtual: two runs print the same
     });
 }
 
-function virtualTime(v: string): number {
-  const ns = parseTimeNs(v);
-  if (ns === undefined || ns <= 0) throw new InvalidArgumentError('a virtual time is a positive number with a unit: ns, us, ms or s (e.g. 5s)');
-  return ns;
-}
-
 /** Boots a scenario and runs it to --until (or until every component ended or waits forever). */
 function runScenario(file: string, flags: RunFlags): number {
   for (const [opt, set] of [['--max-insns', flags.maxInsns], ['--trace', flags.trace], ['--trace-file', flags.traceFile], ['--input', flags.input]] as const) {
     if (set !== undefined) return usage(`${opt} applies to ELF files; a scenario gives UART input in its "uart" field`);
   }
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    return usage((e as Error).message);
-  }
-  const parsed = parseScenario(text, file);
-  if (!parsed.ok) return usage(parsed.error);
-  const dir = dirname(resolve(file));
+  const loaded = loadScenario(file);
+  if (!loaded.ok) return usage(loaded.error);
   const out = new OutputBuffer(1);
-  const created = Init.create({
-    scenario: parsed.scenario,
-    readFile: (p) => { try { return readFileSync(resolve(dir, p)); } catch { return undefined; } },
-    onLog: (line) => { for (const ch of `[${line.label}] ${line.text}\n`) out.push(ch.charCodeAt(0) & 0xff); },
-  });
+  const created = Init.create({ scenario: loaded.scenario, readFile: loaded.readFile, onLog: logPrinter(out) });
   if (!created.ok) return usage(`${file}: ${created.message}`);
   const init = created.init;
   const untilNs = flags.until ?? Infinity;
@@ -102,29 +72,8 @@ function runScenario(file: string, flags: RunFlags): number {
   }
   if (flags.stats) printStats(init);
   if (flags.hash) process.stderr.write(`state-hash: ${kernelStateHash(init.kernel)}\n`);
-  if (stop === 'idle') process.stderr.write(`rtcr: at ${formatNs(init.kernel.now() / init.scenario.clock.insnsPerSecond * 1e9)} every thread waits for something that can never come\n`);
+  if (stop === 'idle') process.stderr.write(`rtcr: at ${formatNs(nowNs(init))} every thread waits for something that can never come\n`);
   return 0;
-}
-
-function usage(message: string): number {
-  process.stderr.write(`rtcr: ${message}\n`);
-  return EXIT_USAGE;
-}
-
-function formatNs(ns: number): string {
-  return ns >= 1e9 ? `${(ns / 1e9).toFixed(3)} s` : ns >= 1e6 ? `${(ns / 1e6).toFixed(3)} ms` : `${(ns / 1e3).toFixed(3)} us`;
-}
-
-function printStats(init: Init): void {
-  const rows = [['component', 'instructions', 'page faults', 'syscalls', 'ctx switches', 'irqs']];
-  for (const { task } of init.components.values()) {
-    const s = task.stats;
-    rows.push([task.label.replace(/^init -> /, ''), s.instructions, s.pageFaults, s.syscalls, s.contextSwitches, s.irqs].map(String));
-  }
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const lines = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
-  const ns = init.kernel.now() / init.scenario.clock.insnsPerSecond * 1e9;
-  process.stderr.write(`virtual time ${formatNs(ns)}\n${lines.join('\n')}\n`);
 }
 
 function runElf(file: string, flags: RunFlags): number {
@@ -171,22 +120,6 @@ function runElf(file: string, flags: RunFlags): number {
 }
 
 const hex = (v: number) => (v >>> 0).toString(16).padStart(8, '0');
-
-/** Collects output bytes and writes them synchronously, so they stream during a long run. */
-class OutputBuffer {
-  private buf = new Uint8Array(4096);
-  private len = 0;
-  constructor(private readonly fd: number) {}
-  push(b: number): void {
-    this.buf[this.len++] = b;
-    if (this.len === this.buf.length || b === 10) this.flush();
-  }
-  flush(): void {
-    let off = 0;
-    while (off < this.len) off += writeSync(this.fd, this.buf, off, this.len - off);
-    this.len = 0;
-  }
-}
 
 /** Formats --trace lines: `pc word mnemonic [rd=value | trap: cause]`. */
 class Tracer {

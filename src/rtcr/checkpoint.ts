@@ -85,7 +85,8 @@ export function takeCheckpoint(init: Init, opts: CheckpointOptions): { checkpoin
     })),
   };
   const objects: ObjectRecord[] = [];
-  for (let i = 0; i < queue.length; i++) objects.push(describe(queue[i], i, idOf, threadRef, taskIndex, k.now(), opts.serialOf));
+  const ownHandler = (rm: RegionMap) => tracker?.find(rm) !== undefined; // Rtcr's, not the child's
+  for (let i = 0; i < queue.length; i++) objects.push(describe(queue[i], i, { idOf, threadRef, taskIndex, now: k.now(), serialOf: opts.serialOf, ownHandler }));
 
   const figures: CheckpointFigures = { bytesCopied: 0, dataspacesCopied: 0, dataspacesSkipped: 0 };
   const memory: MemoryRecord[] = [];
@@ -134,8 +135,18 @@ export function takeCheckpoint(init: Init, opts: CheckpointOptions): { checkpoin
 }
 
 /** The record of one object; references to other objects become ids. */
-function describe(obj: object, id: number, idOf: (o: object) => number, threadRef: (t: Thread) => [number, number],
-  taskIndex: Map<Task, number>, now: number, serialOf: (ds: Dataspace) => number): ObjectRecord {
+interface DescribeContext {
+  idOf: (o: object) => number;
+  threadRef: (t: Thread) => [number, number];
+  taskIndex: Map<Task, number>;
+  now: number;
+  serialOf: (ds: Dataspace) => number;
+  /** Region maps whose fault handler is Rtcr's own tracking (not recorded: restore re-arms it). */
+  ownHandler: (rm: RegionMap) => boolean;
+}
+
+function describe(obj: object, id: number, c: DescribeContext): ObjectRecord {
+  const { idOf, threadRef, taskIndex, now, serialOf } = c;
   const owner = (t: Task) => taskIndex.get(t) ?? 0;
   if (obj instanceof Dataspace) {
     if (obj.io) return { kind: 'iomem', id, base: obj.phys, size: obj.size };
@@ -147,7 +158,7 @@ function describe(obj: object, id: number, idOf: (o: object) => number, threadRe
       kind: 'regionmap', id, size: obj.size, anyFrom: obj.anyFrom, anyTo: obj.anyTo,
       regions: obj.regions.map((r) => ({ base: r.base, size: r.size, offset: r.offset, target: idOf(r.target),
         writable: r.writable, executable: r.executable })),
-      faultHandler: obj.faultHandler === undefined ? undefined : idOf(obj.faultHandler.obj),
+      faultHandler: obj.faultHandler === undefined || c.ownHandler(obj) ? undefined : idOf(obj.faultHandler.obj),
       faultType: obj.faultType, faultAddr: obj.faultAddr,
       faultWaiters: obj.faultWaiters.map(threadRef),
     };
