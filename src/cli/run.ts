@@ -7,7 +7,9 @@ import { CAUSE_NAMES } from '../cpu/trap';
 import { ABI_NAMES } from '../asm/registers';
 import { Machine, type TraceEntry } from '../dev/machine';
 import { Init } from '../kernel/init';
+import { parseTimeNs } from '../kernel/scenario';
 import { kernelStateHash } from '../kernel/statehash';
+import { Rtcr } from '../rtcr/rtcr';
 import {
   EXIT_IDLE, EXIT_LIMIT, EXIT_USAGE, formatNs, loadScenario, logPrinter, nowNs, OutputBuffer, positiveInt,
   printStats, usage, virtualTime,
@@ -58,16 +60,32 @@ function runScenario(file: string, flags: RunFlags): number {
   const loaded = loadScenario(file);
   if (!loaded.ok) return usage(loaded.error);
   const out = new OutputBuffer(1);
-  const created = Init.create({ scenario: loaded.scenario, readFile: loaded.readFile, onLog: logPrinter(out) });
+  const opts = { scenario: loaded.scenario, readFile: loaded.readFile, onLog: logPrinter(out) };
+  const underRtcr = loaded.scenario.rtcr;
+  const booted = underRtcr === undefined ? undefined : Rtcr.boot(opts, { granularity: underRtcr.granularity, mode: underRtcr.mode });
+  if (booted !== undefined && !booted.ok) return usage(`${file}: ${booted.message}`);
+  const created = booted !== undefined && booted.ok ? { ok: true as const, init: booted.rtcr.init } : Init.create(opts);
   if (!created.ok) return usage(`${file}: ${created.message}`);
   const init = created.init;
   const untilNs = flags.until ?? Infinity;
+  const every = underRtcr?.every === undefined ? Infinity : parseTimeNs(underRtcr.every)!;
+  let nextCheckpoint = every;
   let stop;
-  // In slices of one virtual second, so the log streams out during a long run.
+  // In slices of at most one virtual second, so the log streams out during a long run; under
+  // Rtcr with `every`, a checkpoint (kept in memory) at each multiple of it.
   for (let t = 0; ;) {
-    t = Math.min(t + 1e9, untilNs);
+    t = Math.min(t + 1e9, untilNs, nextCheckpoint);
     stop = init.runUntilNs(t);
     out.flush();
+    if (t === nextCheckpoint && stop === 'until' && booted?.ok) {
+      const c = booted.rtcr.checkpoint();
+      if (flags.stats) {
+        const f = c.figures;
+        process.stderr.write(`checkpoint ${c.kind} at ${formatNs(t)}: copied ${f.bytesCopied} bytes (${f.dataspacesCopied} dataspaces, ` +
+          `${f.dataspacesSkipped} skipped), ${f.faults} tracking faults, image ${c.bytes.length} bytes\n`);
+      }
+      nextCheckpoint += every;
+    }
     if (stop !== 'until' || t >= untilNs) break;
   }
   if (flags.stats) printStats(init);

@@ -55,6 +55,15 @@ export const ScenarioSchema = z.strictObject({
     inputAt: Time.default('0s'),
   }).optional(),
   components: z.array(Component).min(1),
+  /**
+   * Run the components under Rtcr (`rtcr run`): dirty tracking with designated dataspaces of
+   * `granularity` x 4 KiB (0: none) in `mode`, and a checkpoint every `every` of virtual time.
+   */
+  rtcr: z.strictObject({
+    granularity: z.number().int().min(0).max(65536).default(0),
+    mode: z.enum(['access', 'write']).default('access'),
+    every: Time.optional(),
+  }).optional(),
 }).superRefine((s, ctx) => {
   const seen = new Set<string>();
   s.components.forEach((c, i) => {
