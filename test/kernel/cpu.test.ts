@@ -112,8 +112,20 @@ describe('THREAD_CREATE', () => {
     expect(status).toBe(E.QUOTA);
     const t = b.task('a');
     expect(created).toBeGreaterThan(0);
-    expect(t.ramUsed).toBeLessThanOrEqual(t.ramQuota);
-    expect(t.ramQuota - t.ramUsed).toBeLessThan(4096);
+    expect(t.ramCharged).toBeLessThanOrEqual(t.ramQuota);
+    expect(t.ramQuota - t.ramCharged).toBeLessThan(4096);
+  });
+});
+
+describe('opcodes', () => {
+  it('CPU session: an unknown opcode is E_BAD_OPCODE whatever the arguments', () => {
+    const b = boot([{ name: 'a', asm: raw(`
+    inv SLOT_CPU, 8, 0
+    inv SLOT_CPU, 8, SLOT_PD
+    inv SLOT_CPU, -1, 0
+    park`) }]);
+    b.runMs(1);
+    expect(b.statuses('a', 3)).toEqual([E.BAD_OPCODE, E.BAD_OPCODE, E.BAD_OPCODE]);
   });
 });
 

@@ -248,3 +248,77 @@ m_uart: .asciz "base=0x10000000, size=0x1000"
     expect(b.task('b').alive).toBe(true);
   });
 });
+
+describe('devices the kernel drives', () => {
+  it('IO_MEM does not hand out the PLIC the kernel drives (another component\'s IRQs stay intact)', () => {
+    // b asks for the PLIC to clear the kernel's enable bits: refused, a keeps its interrupts.
+    const uart = withRt(`
+    la a0, n_io
+    la a1, m_uart
+    call parent_session
+    call io_mem_dataspace
+    call ds_attach
+    mv s0, a0
+    la a0, n_irq
+    la a1, i10
+    call parent_session
+    mv s1, a0
+    li a0, 1
+    call signal_context
+    mv a1, a0
+    mv a0, s1
+    call irq_sigh
+    li t0, UART_IER_RX
+    sb t0, UART_IER(s0)
+1:  li a0, SLOT_SIGNALS
+    call sys_wait
+    call line_reset
+2:  lbu t0, UART_LSR(s0)
+    andi t0, t0, UART_LSR_DR
+    beqz t0, 3f
+    lbu a0, UART_RBR(s0)
+    call line_char
+    j 2b
+3:  call line_log
+    mv a0, s1
+    call irq_ack
+    j 1b`, `.section .rodata
+n_io: .asciz "IO_MEM"
+n_irq: .asciz "IRQ"
+i10: .asciz "irq=10"
+m_uart: .asciz "base=0x10000000, size=0x1000"
+`);
+    const b = boot([
+      { name: 'a', asm: uart },
+      { name: 'b', asm: withRt(`
+    la a0, n_io
+    la a1, m_plic
+    call parent_session
+    rec
+    bltz a0, 1f
+    call io_mem_dataspace
+    call ds_attach
+    li t0, 0x2000
+    add t0, a0, t0
+    sw zero, 0(t0)
+1:  park`, `.section .rodata
+n_io: .asciz "IO_MEM"
+m_plic: .asciz "base=0x0c000000, size=0x4000"
+`) },
+    ], { uart: { input: 'ping', inputAt: '2ms' } });
+    b.runMs(5);
+    expect(b.texts('a')).toEqual(['ping']);
+    expect(b.statuses('b', 1)).toEqual([E.DENIED]);
+  });
+
+  it('IO_MEM refuses the CLINT too', () => {
+    const b = boot([{ name: 'a', asm: withRt(`
+    la a0, n_io
+    la a1, m_clint
+    call parent_session
+    rec
+    park`, '.section .rodata\nn_io: .asciz "IO_MEM"\nm_clint: .asciz "base=0x02000000, size=0x10000"\n') }]);
+    b.runMs(1);
+    expect(b.statuses('a', 1)).toEqual([E.DENIED]);
+  });
+});

@@ -233,7 +233,7 @@ describe('capability operations', () => {
     const ctx = b.task('a').caps.get(8)?.obj;
     expect(ctx?.type).toBe(7);
     // wake a through the context so that it revokes
-    (from.obj as { submit(n: number): void }).submit(1);
+    b.signal('a', 8);
     b.runMs(2);
     expect(b.results('a', 3)[2][0]).toBe(0);
     expect(b.task('b').caps.get(slot)).toBeUndefined();

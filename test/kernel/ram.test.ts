@@ -1,7 +1,7 @@
 // The RAM session (slot 4): ALLOC (rounded to pages, zeroed), FREE (quota back, detached
 // everywhere), QUOTA, exhaustion of the quota and of the board's RAM.
 import { describe, expect, it } from 'vitest';
-import { boot, E, raw } from './harness';
+import { boot, E, raw, withRt } from './harness';
 
 describe('RAM session', () => {
   it('ALLOC rounds up to 4 KiB and charges the quota; FREE gives it back', () => {
@@ -49,38 +49,41 @@ describe('RAM session', () => {
     expect(r[5].slice(0, 3)).toEqual(r[0].slice(0, 3));
   });
 
-  it('the quota can be used up exactly, and freeing makes room again', () => {
-    const b = boot([{ name: 'a', ram: '512K', asm: raw(`
-    inv SLOT_RAM, RAM_QUOTA
-    sub a2, a1, a2
-    li a0, SLOT_RAM
-    li a1, RAM_ALLOC
-    sys SYS_INVOKE
-    rec
-    inv SLOT_RAM, RAM_ALLOC, 1
-    inv SLOT_RAM, RAM_QUOTA
-    inv SLOT_RAM, RAM_FREE, 8
+  it('page tables are charged to the quota: running out of it faults only that component', () => {
+    // a attaches one page in each of many 4 MiB regions: every first touch needs a page-table
+    // frame, charged to a's quota until none is left.
+    const b = boot([
+      { name: 'a', ram: '160K', asm: raw(`
     inv SLOT_RAM, RAM_ALLOC, 4096
-    park`) }]);
-    b.runMs(1);
-    const r = b.results('a', 6);
-    expect(r[1].slice(0, 2)).toEqual([0, 8]);
-    expect(r[2][0]).toBe(E.QUOTA);
-    expect(r[3][1]).toBe(512 * 1024);
-    expect(r[3][2]).toBe(512 * 1024);
-    expect(r[4][0]).toBe(0);
-    expect(r[5].slice(0, 2)).toEqual([0, 8]);
-  });
-
-  it('ALLOC is E_QUOTA when the board\'s RAM runs out, whatever the quota', () => {
-    const b = boot([{ name: 'a', ram: '64M', asm: raw(`
-    inv SLOT_RAM, RAM_ALLOC, 0x400000
-    inv SLOT_RAM, RAM_ALLOC, 0x100000
-    park`) }], { ramMiB: 4 });
-    b.runMs(1);
-    const r = b.statuses('a', 2);
-    expect(r[0]).toBe(E.QUOTA);
-    expect(r[1]).toBe(0);
+    li s2, 0x20000000
+    li s3, 0x400000
+1:  li a0, SLOT_RM
+    li a1, RM_ATTACH
+    li a2, 8
+    mv a3, s2
+    li a4, 0
+    li a5, 0
+    li a6, RM_WRITE
+    sys SYS_INVOKE
+    sw s2, 0(s2)
+    add s2, s2, s3
+    j 1b`) },
+      { name: 'b', asm: withRt(`
+    call sleep_init
+    li s1, 0
+1:  li a0, 1000
+    call sleep_us
+    addi s1, s1, 1
+    mv a0, s1
+    call log_num
+    j 1b`) },
+    ], { ramMiB: 2 });
+    expect(() => b.runMs(5)).not.toThrow();
+    const a = b.task('a');
+    expect(a.end?.kind).toBe('fault');
+    expect(b.initTexts()[0]).toMatch(/^a faulted: no RAM quota left for a page table/);
+    expect(a.ramCharged).toBeLessThanOrEqual(a.ramQuota);
+    expect(b.texts('b')).toEqual(['1', '2', '3', '4']);
   });
 
   it('new dataspaces read zero, also after another dataspace was freed in their frames', () => {

@@ -130,4 +130,16 @@ describe('Init.create', () => {
     expect(first[0] >>> 0).toBe(0x7f000000 - 15);
     expect(second[0]).toBe(0); // sp 16-byte aligned
   });
+  it('a RAM quota too small for the main thread\'s UTCB is an init error, not a throw', () => {
+    let r: ReturnType<typeof tryBoot> | undefined;
+    expect(() => { r = tryBoot([{ name: 'a', ram: 100, asm: raw('    park') }]); }).not.toThrow();
+    expect(r?.ok).toBe(false);
+    if (r !== undefined && !r.ok) expect(r.message).toMatch(/components\[0\] \(a\).*quota/);
+  });
+
+  it('refuses quotas that add up to more than the board\'s RAM', () => {
+    const r = tryBoot([{ name: 'a', ram: '3M', asm: raw('    park') }, { name: 'b', ram: '2M', asm: raw('    park') }], { ramMiB: 4 });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toMatch(/quotas add up to 5242880 bytes, more than the board's 4194304/);
+  });
 });
