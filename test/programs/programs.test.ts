@@ -208,3 +208,66 @@ describe('(b) memwalk: checksums as the model computes them, one walk per period
     expect(text(r.lines)).toEqual(['[init -> memwalk] pattern failed: error -4', '[init] memwalk exited with status 1']);
   });
 });
+
+// ---------------------------------------------------------------- pager: its own pager
+
+describe('(b) pager: main pages a managed dataspace for its worker, 50 ms per fault', () => {
+  const pages = 16, delay = 0.05;
+  const expected = (): string[] => {
+    const out = [`pager: ${pages} pages managed at 0x10000000`];
+    for (let i = 0; i < pages; i++) {
+      out.push(`fault at +0x${(i * 4096 + i * 4).toString(16)} (${i % 2 === 1 ? 'read' : 'write'})`);
+      if (i === pages - 1) out.push('pager done'); // main goes on after the last attach
+      out.push(`page ${i}: ok`);
+    }
+    return out.map((l) => `[init -> pager] ${l}`).concat('[init] pager exited with status 0');
+  };
+
+  it('pager.json: the exact log with its virtual times, exit 0', () => {
+    const r = runScenario('pager.json', '2s');
+    expect(r.stop).toBe('exited');
+    expect(text(r.lines)).toEqual(expected());
+    // page i faults at once after page i-1 is done (i * 50 ms) and is done 50 ms later
+    const at = (t: string) => r.seconds(r.lines.find((l) => l.text === t)!);
+    for (let i = 0; i < pages; i++) {
+      const fault = at(`fault at +0x${(i * 4096 + i * 4).toString(16)} (${i % 2 === 1 ? 'read' : 'write'})`);
+      expect(fault).toBeGreaterThanOrEqual(i * delay);
+      expect(fault).toBeLessThan(i * delay + 0.001);
+      const ok = at(`page ${i}: ok`);
+      expect(ok).toBeGreaterThanOrEqual(fault + delay);
+      expect(ok).toBeLessThan(fault + delay + 0.001);
+    }
+    const end = r.seconds(r.lines.at(-1)!);
+    expect(end).toBeGreaterThanOrEqual(pages * delay);
+    expect(end).toBeLessThan(pages * delay + 0.001);
+  });
+
+  it('between two attaches the worker is blocked in a managed-dataspace fault (state 2)', () => {
+    const r = runScenario('pager.json', '425ms');
+    expect(r.stop).toBe('until');
+    const threads = r.init.components.get('pager')!.task.threads;
+    const worker = threads.find((t) => t.name === 'worker')!;
+    expect(worker.stateWord).toBe(2); // THREAD_FAULTED (docs/abi.md)
+    expect(worker.faultIn).toBeDefined();
+    expect(threads[0]!.stateWord).toBe(1); // main waits for the timer
+    expect(text(r.lines).at(-1)).toBe('[init -> pager] fault at +0x8020 (write)');
+  });
+
+  it('pages=3 delay=0: attaches at once, same shape', () => {
+    const r = runScenario('pager.json', '1s', (j) => { j.components[0]!.config = 'pages=3 delay=0'; });
+    expect(r.stop).toBe('exited');
+    expect(text(r.lines)).toEqual([
+      '[init -> pager] pager: 3 pages managed at 0x10000000',
+      '[init -> pager] fault at +0x0 (write)', '[init -> pager] page 0: ok',
+      '[init -> pager] fault at +0x1004 (read)', '[init -> pager] page 1: ok',
+      '[init -> pager] fault at +0x2008 (write)', '[init -> pager] pager done', '[init -> pager] page 2: ok',
+      '[init] pager exited with status 0',
+    ]);
+    expect(r.seconds(r.lines.at(-1)!)).toBeLessThan(0.001);
+  });
+
+  it('a bad page count fails with a message and exit status 1', () => {
+    const r = runScenario('pager.json', '1s', (j) => { j.components[0]!.config = 'pages=65'; });
+    expect(text(r.lines)).toEqual(['[init -> pager] pages failed: error -4', '[init] pager exited with status 1']);
+  });
+});
