@@ -269,6 +269,13 @@ describe('memory within the quota', () => {
     expectRefused(cp, /components\[0\].*exceed the RAM quota of 1048576/);
   });
 
+  it('dataspaces that fill the quota exactly, leaving no room for the page tables', () => {
+    const cp = sheep();
+    const owned = cp.objects.reduce((n, o) => n + (o.kind === 'dataspace' ? o.size : 0), 0);
+    cp.objects.push({ kind: 'dataspace', id: cp.objects.length, size: cp.components[0].ramQuota - owned, owner: 0, serial: 99 });
+    expectRefused(cp, /components\[0\] \(sheep_counter\): dataspaces of 1048576 bytes .*exceed the RAM quota of 1048576/);
+  });
+
   it('a dataspace owned by a component that does not exist', () => {
     const cp = sheep();
     const ds = find(cp, 'dataspace');
