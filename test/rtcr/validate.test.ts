@@ -260,7 +260,7 @@ describe('memory within the quota', () => {
     const cp = sheep();
     const { ds } = dataspaceAt(cp, 0x7f00_0000 - 0x1000); // the stack
     ds.size = 2 * 1024 * 1024;
-    expectRefused(cp, /components\[0\] \(sheep_counter\): dataspaces of \d+ bytes exceed the RAM quota of 1048576/);
+    expectRefused(cp, /components\[0\] \(sheep_counter\): dataspaces of \d+ bytes.* exceed the RAM quota of 1048576/);
   });
 
   it('an extra dataspace that makes the sum exceed the quota', () => {
