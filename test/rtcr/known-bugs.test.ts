@@ -3,8 +3,11 @@
 //
 // The crafted checkpoints are made as in validate.test.ts: a real checkpoint, decoded, modified
 // as a plain object, re-encoded with encodeImage (checksums and schema right).
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { encode as cborEncode } from 'cborg';
 import { describe, expect, it } from 'vitest';
 import { FINISHER_BASE, PLIC_BASE } from '../../src/dev/memlayout';
 import type { Init, Interposition } from '../../src/kernel/init';
@@ -13,6 +16,7 @@ import { decodeImage, encodeImage, type Image } from '../../src/rtcr/image';
 import type { Checkpoint, ObjectRecord } from '../../src/rtcr/model';
 import { restore } from '../../src/rtcr/restore';
 import { Rtcr } from '../../src/rtcr/rtcr';
+import { loadChain } from '../../src/cli/checkpoint';
 
 const readFile = (p: string): Uint8Array | undefined => {
   try { return readFileSync(join('programs', p)); } catch { return undefined; }
@@ -79,7 +83,7 @@ describe('restore() of crafted checkpoints', () => {
     const cp = real('sheep_counter.json', 2e9);
     cp.components[0].ramQuota = 2 ** 40;
     cp.objects.push({ kind: 'dataspace', id: cp.objects.length, size: 256 * 1024 * 1024, owner: 0, serial: 77 });
-    expectRefused(cp, /components\[0\].*(quota|board|RAM)/);
+    expectRefused(cp, /components.*(quota|board)/);
   });
 
   // BUG: validateRegions only refuses a region map attached directly in itself. A cycle through
@@ -91,7 +95,7 @@ describe('restore() of crafted checkpoints', () => {
     const rm = find(cp, 'regionmap', (r) => r.size === 4096);
     rm.regions[0].target = cp.components[0].addressSpace;
     rm.regions[0].offset = 0x10000;
-    expectRefused(cp, new RegExp(`objects\\[\\d+\\] \\(regionmap\\)`));
+    expectRefused(cp, /objects\[\d+\].*(region map|regionmap)/);
   });
 
   // BUG: a component's address space can be attached as a region of another component's address
@@ -103,7 +107,7 @@ describe('restore() of crafted checkpoints', () => {
     const as1 = cp.objects[cp.components[1].addressSpace];
     if (as1.kind !== 'regionmap') throw new Error('no address space');
     as1.regions.push({ base: 0x3000_0000, size: 0x1000, offset: 0x10000, target: as0, writable: true, executable: false });
-    expectRefused(cp, new RegExp(`objects\\[${as1.id}\\] \\(regionmap\\)`));
+    expectRefused(cp, new RegExp(`objects\\[${as1.id}\\]`));
   });
 
   // BUG: devices.plic is z.unknown() in the schema and validate() hands it to PLIC.loadState,
@@ -159,5 +163,79 @@ describe('Rtcr.restore of crafted images', () => {
     cp.tracking!.managed[0].designated[0].offset = 0x10_0000;
     const r = Rtcr.restore([imageOf(cp)]);
     expect(r.ok ? 'accepted' : r.error).toMatch(/tracking\.managed\[0\]/);
+  });
+});
+
+describe('the image container', () => {
+  /** `bytes` rebuilt with its sections' table entries as given (right checksums). */
+  function withSections(bytes: Uint8Array, pick: (s: { name: string; data: Uint8Array }[]) => { name: string; data: Uint8Array }[]): Uint8Array {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const n = dv.getUint32(12, true);
+    const secs = Array.from({ length: n }, (_, i) => {
+      const e = 16 + i * 48;
+      const off = dv.getUint32(e + 8, true);
+      return { name: String.fromCharCode(...bytes.subarray(e, e + 8)).replace(/\0+$/, ''), data: bytes.slice(off, off + dv.getUint32(e + 12, true)) };
+    });
+    const chosen = pick(secs);
+    const head = 16 + 48 * chosen.length;
+    const out = new Uint8Array(head + chosen.reduce((k, s) => k + s.data.length, 0));
+    const ov = new DataView(out.buffer);
+    out.set(bytes.subarray(0, 12));
+    ov.setUint32(12, chosen.length, true);
+    let at = head;
+    chosen.forEach((s, i) => {
+      const e = 16 + i * 48;
+      for (let j = 0; j < s.name.length; j++) out[e + j] = s.name.charCodeAt(j);
+      ov.setUint32(e + 8, at, true);
+      ov.setUint32(e + 12, s.data.length, true);
+      out.set(sha256(s.data), e + 16);
+      out.set(s.data, at);
+      at += s.data.length;
+    });
+    return out;
+  }
+
+  // BUG: a section that appears twice in the table is not refused: decodeImage keeps the last
+  // one silently. Here the head of an incremental image is followed by a second "head" of a full
+  // image, and the image decodes as a full one. Which of two sections is meant is ambiguous; a
+  // self-describing format should refuse it ('section "head" appears twice').
+  it('a section named twice is refused', () => {
+    const s = parseScenario(readFileSync(join('programs', 'sheep_counter.json'), 'utf8'), 'sheep_counter.json');
+    if (!s.ok) throw new Error(s.error);
+    const b = Rtcr.boot({ scenario: s.scenario, readFile }, { granularity: 1, mode: 'access' });
+    if (!b.ok) throw new Error(b.message);
+    b.rtcr.init.runUntilNs(1e9);
+    const full = b.rtcr.checkpoint().bytes;
+    b.rtcr.init.runUntilNs(2e9);
+    const inc = b.rtcr.checkpoint().bytes;
+    const headOfFull = (() => { const d = decodeImage(full); if (!d.ok) throw new Error(d.error); return d.image.head; })();
+    expect(headOfFull.kind).toBe('full');
+    const twice = withSections(inc, (secs) => [...secs, { name: 'head', data: cborEncode(headOfFull) }]);
+    const d = decodeImage(twice);
+    expect(d.ok ? `accepted as a ${d.image.head.kind} image` : d.error).toMatch(/head.*twice|twice.*head|duplicate/);
+  });
+});
+
+describe('rtcr restore (loadChain)', () => {
+  // BUG (misleading error): when the parent of the image asked for is in the directory but
+  // corrupted, loadChain skips it silently and then says 'parent image 1a2b… of sequence 1 is not
+  // in DIR' - the user is told the file is missing while it is there and damaged. Expected: the
+  // error names the corrupted file and its problem (e.g. 'DIR/ckpt-0000.img: section "pages":
+  // checksum mismatch'), at least when it is the parent that was needed.
+  it('a corrupted parent in the directory is named, not reported missing', () => {
+    const s = parseScenario(readFileSync(join('programs', 'sheep_counter.json'), 'utf8'), 'sheep_counter.json');
+    if (!s.ok) throw new Error(s.error);
+    const b = Rtcr.boot({ scenario: s.scenario, readFile }, { granularity: 1, mode: 'access' });
+    if (!b.ok) throw new Error(b.message);
+    const dir = mkdtempSync(join(tmpdir(), 'rtcr-known-'));
+    for (let i = 0; i < 2; i++) {
+      b.rtcr.init.runUntilNs((i + 1) * 1e9);
+      const bytes = b.rtcr.checkpoint().bytes;
+      if (i === 0) bytes[bytes.length - 10] ^= 1;
+      writeFileSync(join(dir, `ckpt-000${i}.img`), bytes);
+    }
+    const r = loadChain(join(dir, 'ckpt-0001.img'));
+    expect(r.ok).toBe(false);
+    expect(r.ok ? '' : r.error).toMatch(/ckpt-0000\.img.*checksum mismatch/);
   });
 });
