@@ -193,7 +193,10 @@ export class Init implements Router {
       if (!ds.ok) return { ok: false, message: `program does not fit its RAM quota (${spec.ram} bytes)` };
       const at = task.as.attach({ target: ds.value, addr: base, offset: 0, size: 0,
         writable: (seg.flags & 2) !== 0, executable: (seg.flags & 1) !== 0 });
-      if (!at.ok) return { ok: false, message: `segment at 0x${seg.vaddr.toString(16)} overlaps another (${at.error})` };
+      if (!at.ok) {
+        return { ok: false, message: at.error === 'QUOTA' ? `program does not fit its RAM quota (${spec.ram} bytes)`
+          : `segment at 0x${seg.vaddr.toString(16)} overlaps another (${at.error})` };
+      }
       const off = ds.value.phys - this.machine.bus.ramBase + (seg.vaddr - base);
       this.machine.bus.ram.set(seg.data, off);
     }

@@ -17,7 +17,7 @@ import { handlePageFault } from './pagefault';
 import { RegionMap } from './regionmap';
 import { SignalReceiver } from './signal';
 import { handleSyscall } from './syscall';
-import { SLOT_CPU, SLOT_MAIN_THREAD, SLOT_PD, SLOT_RAM, SLOT_RM, SLOT_SIGNALS, Task, type TaskEnd } from './task';
+import { coveredMegapages, SLOT_CPU, SLOT_MAIN_THREAD, SLOT_PD, SLOT_RAM, SLOT_RM, SLOT_SIGNALS, Task, type TaskEnd } from './task';
 import { Thread, ThreadState } from './thread';
 import { CpuSession } from './services/cpu';
 import { PdSession } from './services/pd';
@@ -108,18 +108,13 @@ export class Kernel {
     if (ramQuota < 4096) return err('QUOTA');
     const root = this.frames.alloc(1);
     if (root < 0) return err('QUOTA');
-    let owner: Task | undefined;
-    const pt = new PageTable(this.machine.bus, this.frames, root, () => {
-      if (owner === undefined || owner.ramCharged + 4096 > owner.ramQuota) return false;
-      owner.pageTableFrames++;
-      return true;
-    }, () => { if (owner !== undefined) owner.pageTableFrames--; });
+    const pt = new PageTable(this.machine.bus, this.frames, root);
     const as = new RegionMap(USER_TOP, (t, va, len) => this.unmap(t, va, len), ANY_FROM, ANY_TO);
     as.onChange = (rm) => this.retryFaultsIn(rm);
     const signals = this.newReceiver();
     const task = new Task(this.tasks.length + 1, label, pt, as, signals, ramQuota, priority);
-    task.pageTableFrames = 1; // the root table
-    owner = task;
+    // An attach that reaches a new 4 MiB region needs a level-0 table: charged to the quota.
+    as.admit = (base, size) => task.ramUsed + (1 + coveredMegapages(as.regions, { base, size }).size) * 4096 <= ramQuota;
     as.owner = task;
     this.tasks.push(task);
     if (opts.bare === true) return ok(task); // a restore fills the slots itself

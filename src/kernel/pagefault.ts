@@ -25,7 +25,7 @@ export function handlePageFault(k: Kernel, t: Thread, cause: number, va: number)
     const allowed = type === FaultType.Write ? res.writable : type === FaultType.Exec ? res.executable : true;
     if (allowed) {
       if (task.pt.map(va - (va % 4096), res.pa, res.writable, res.executable)) return; // pc unchanged: it runs again
-      k.endTask(task, { kind: 'fault', reason: `no RAM quota left for a page table (fault at 0x${hex(va)})` });
+      k.endTask(task, { kind: 'fault', reason: `no memory left for a page table (fault at 0x${hex(va)})` });
       return;
     }
     if (res.rm !== task.as) {

@@ -14,12 +14,8 @@ export class PageTable {
   private readonly level0 = new Map<number, number>(); // vpn1 -> table pa
   mappedPages = 0;
 
-  /**
-   * `root` is a frame the caller allocated (zeroed) for the level-1 table; `charge` is asked
-   * before each level-0 table is allocated (the owner's quota) and `refund` when one is freed.
-   */
-  constructor(private readonly bus: Bus, private readonly frames: FrameAllocator, root: number,
-    private readonly charge: () => boolean = () => true, private readonly refund: () => void = () => {}) {
+  /** `root` is a frame the caller allocated (zeroed) for the level-1 table. */
+  constructor(private readonly bus: Bus, private readonly frames: FrameAllocator, root: number) {
     this.root = root;
   }
 
@@ -36,9 +32,8 @@ export class PageTable {
     const vpn1 = va >>> 22;
     let table = this.level0.get(vpn1);
     if (table === undefined) {
-      if (!this.charge()) return false;
       table = this.frames.alloc(1);
-      if (table < 0) { this.refund(); return false; }
+      if (table < 0) return false;
       this.level0.set(vpn1, table);
       this.write(this.root + vpn1 * 4, ((table >>> 12) << 10) | PTE_V);
     }
@@ -78,10 +73,7 @@ export class PageTable {
 
   /** Returns every table frame to the pool. */
   destroy(): void {
-    for (const t of this.level0.values()) {
-      this.frames.free(t, 1);
-      this.refund();
-    }
+    for (const t of this.level0.values()) this.frames.free(t, 1);
     this.level0.clear();
     this.frames.free(this.root, 1);
   }

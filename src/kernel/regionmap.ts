@@ -89,6 +89,8 @@ export class RegionMap implements KObject {
   readonly managed: ManagedDataspace = new ManagedDataspace(this);
   /** Set when a host-side pager fills this map's holes on demand. */
   pager: HolePager | undefined;
+  /** Asked before an attach (the address space's owner pays for page tables); false: QUOTA. */
+  admit: ((base: number, size: number) => boolean) | undefined;
 
   /**
    * @param size bytes the map spans, from 0
@@ -114,6 +116,7 @@ export class RegionMap implements KObject {
     if (base + size > this.size || this.regions.some((r) => base < r.base + r.size && r.base < base + size)) {
       return err('REGION_CONFLICT');
     }
+    if (this.admit !== undefined && !this.admit(base, size)) return err('QUOTA');
     const region: Region = { base, size, offset: a.offset, target: a.target, writable: a.writable,
       executable: a.executable };
     this.regions.push(region);

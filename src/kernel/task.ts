@@ -29,21 +29,37 @@ export const SLOT_RM = 5;
 export const SLOT_SIGNALS = 6;
 export const SLOT_MAIN_THREAD = 7;
 
+/** The 4 MiB regions (vpn[1]) that `regions` reach, plus one extra range if given. */
+export function coveredMegapages(regions: readonly { base: number; size: number }[], extra?: { base: number; size: number }): Set<number> {
+  const set = new Set<number>();
+  for (const r of extra === undefined ? regions : [...regions, extra]) {
+    for (let m = Math.floor(r.base / 0x400000); m <= Math.floor((r.base + r.size - 1) / 0x400000); m++) set.add(m);
+  }
+  return set;
+}
+
 export class Task {
   readonly caps = new CapTable();
   readonly threads: Thread[] = [];
   readonly dataspaces = new Set<Dataspace>();
   /** Bytes of dataspaces (what RAM QUOTA reports as used). */
   ramUsed = 0;
-  /** Page-table frames, charged to the quota too (so no task can starve another of RAM). */
-  pageTableFrames = 0;
   end: TaskEnd | undefined;
   readonly stats: ComponentStats = { instructions: 0, pageFaults: 0, syscalls: 0, contextSwitches: 0, irqs: 0 };
 
   constructor(readonly id: number, readonly label: string, readonly pt: PageTable, readonly as: RegionMap,
     readonly signals: SignalReceiver, readonly ramQuota: number, readonly maxPriority: number) {}
 
-  /** Everything charged to the quota: dataspaces and page tables. */
+  /**
+   * Page-table frames charged to the quota: the root table and one level-0 table per 4 MiB of
+   * address space that attached regions reach. Charged by layout, not by what was touched, so
+   * the figure is the same after a restore and no task can starve another of RAM.
+   */
+  get pageTableFrames(): number {
+    return 1 + coveredMegapages(this.as.regions).size;
+  }
+
+  /** Everything charged to the quota: dataspaces and page tables (what RAM QUOTA reports). */
   get ramCharged(): number {
     return this.ramUsed + this.pageTableFrames * 4096;
   }

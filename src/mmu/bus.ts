@@ -92,6 +92,11 @@ export class Bus {
     this.regions.push({ base, end, device });
   }
 
+  /** Every device whose registers overlap [pa, end). */
+  devicesIn(pa: number, end: number): MmioDevice[] {
+    return this.regions.filter((r) => pa < r.end && r.base < end).map((r) => r.device);
+  }
+
   /** The device mapped at `base`, if any. */
   deviceAt(pa: number): MmioDevice | undefined {
     return this.findRegion(pa)?.device;

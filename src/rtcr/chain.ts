@@ -35,7 +35,12 @@ export function mergeChain(images: readonly Image[]): ChainResult {
         if (buf !== undefined) fresh.set(buf.subarray(0, Math.min(buf.length, rec.size)));
         bytes.set(rec.serial, (buf = fresh));
       }
-      m.pages.forEach((p, j) => buf!.set(m.data.subarray(j * PAGE, (j + 1) * PAGE), p * PAGE));
+      for (const [j, p] of m.pages.entries()) {
+        if ((p + 1) * PAGE > rec.size || (j + 1) * PAGE > m.data.length) {
+          return { ok: false, error: `image ${img.hash.slice(0, 12)}: memory of dataspace ${m.dataspace}: page ${p} lies outside it` };
+        }
+        buf.set(m.data.subarray(j * PAGE, (j + 1) * PAGE), p * PAGE);
+      }
     }
   }
   const last = chain[chain.length - 1].checkpoint;

@@ -97,11 +97,9 @@ export function takeCheckpoint(init: Init, opts: CheckpointOptions): { checkpoin
     const granule = opts.incremental === true ? tracker?.granuleOf(obj) : undefined;
     const pages = granule !== undefined && !granule.dirty ? [] : Array.from({ length: obj.size / PAGE }, (_, p) => p);
     if (pages.length === 0) { figures.dataspacesSkipped++; continue; }
-    const data = new Uint8Array(pages.length * PAGE);
-    pages.forEach((p, j) => {
-      const off = obj.phys - ramBase + p * PAGE;
-      data.set(ram.subarray(off, off + PAGE), j * PAGE);
-    });
+    // A dataspace is physically contiguous: copy it in one piece (pages is all of it here).
+    const off = obj.phys - ramBase;
+    const data = ram.slice(off, off + pages.length * PAGE);
     memory.push({ dataspace: id, pages, data });
     figures.bytesCopied += data.length;
     figures.dataspacesCopied++;

@@ -8,8 +8,9 @@
 //
 // Sections: "head" (CBOR: kind, sequence, parent image's hash), "meta" (CBOR: the checkpoint
 // without page bytes; every field validated against model.ts on load), "pages" (the page bytes,
-// raw, in the order of the memory records). An image's identity is the SHA-256 of its bytes;
-// an incremental image names its parent by that hash.
+// raw, in the order of the memory records). An image's identity is the SHA-256 of its header
+// and section table — which hold every section's SHA-256, so it covers the whole image without
+// hashing the pages twice; an incremental image names its parent by that hash.
 
 import { decode as cborDecode, encode as cborEncode } from 'cborg';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -31,37 +32,45 @@ export type ImageHead = z.infer<typeof HeadSchema>;
 export interface Image {
   head: ImageHead;
   checkpoint: Checkpoint;
-  /** Hex SHA-256 of the image bytes. */
+  /** The image's identity (imageIdentity). */
   hash: string;
 }
 
 export const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
-/** Encodes a checkpoint as an image. */
+/** The identity of an image: hex SHA-256 of its header and section table. */
+export function imageIdentity(bytes: Uint8Array): string {
+  const n = bytes.length >= 16 ? new DataView(bytes.buffer, bytes.byteOffset, 16).getUint32(12, true) : 0;
+  return hex(sha256(bytes.subarray(0, Math.min(bytes.length, 16 + n * ENTRY))));
+}
+
+/** Encodes a checkpoint as an image (page bytes are copied once, straight into place). */
 export function encodeImage(head: ImageHead, cp: Checkpoint): Uint8Array {
-  let total = 0;
-  for (const m of cp.memory) total += m.data.length;
-  const pages = new Uint8Array(total);
-  let at = 0;
-  for (const m of cp.memory) { pages.set(m.data, at); at += m.data.length; }
+  let pagesLen = 0;
+  for (const m of cp.memory) pagesLen += m.data.length;
   const meta = { ...cp, memory: cp.memory.map((m) => ({ dataspace: m.dataspace, pages: m.pages })) };
-  const sections: [string, Uint8Array][] = [['head', cborEncode(head)], ['meta', cborEncode(stripUndefined(meta))], ['pages', pages]];
-  const headerLen = 16 + ENTRY * sections.length;
-  const out = new Uint8Array(headerLen + sections.reduce((n, [, b]) => n + b.length, 0));
+  const small: [string, Uint8Array][] = [['head', cborEncode(head)], ['meta', cborEncode(stripUndefined(meta))]];
+  const count = small.length + 1;
+  const headerLen = 16 + ENTRY * count;
+  const smallLen = small.reduce((n, [, b]) => n + b.length, 0);
+  const out = new Uint8Array(headerLen + smallLen + pagesLen);
   const dv = new DataView(out.buffer);
   for (let i = 0; i < 8; i++) out[i] = MAGIC.charCodeAt(i);
   dv.setUint32(8, IMAGE_VERSION, true);
-  dv.setUint32(12, sections.length, true);
+  dv.setUint32(12, count, true);
   let off = headerLen;
-  sections.forEach(([name, bytes], i) => {
+  for (const [, bytes] of small) { out.set(bytes, off); off += bytes.length; }
+  for (const m of cp.memory) { out.set(m.data, off); off += m.data.length; }
+  const entry = (i: number, name: string, at: number, len: number) => {
     const e = 16 + i * ENTRY;
-    for (let j = 0; j < 8; j++) out[e + j] = j < name.length ? name.charCodeAt(j) : 0;
-    dv.setUint32(e + 8, off, true);
-    dv.setUint32(e + 12, bytes.length, true);
-    out.set(sha256(bytes), e + 16);
-    out.set(bytes, off);
-    off += bytes.length;
-  });
+    for (let k = 0; k < 8; k++) out[e + k] = k < name.length ? name.charCodeAt(k) : 0;
+    dv.setUint32(e + 8, at, true);
+    dv.setUint32(e + 12, len, true);
+    out.set(sha256(out.subarray(at, at + len)), e + 16);
+  };
+  let at = headerLen;
+  small.forEach(([name, bytes], i) => { entry(i, name, at, bytes.length); at += bytes.length; });
+  entry(small.length, 'pages', at, pagesLen);
   return out;
 }
 
@@ -108,7 +117,7 @@ export function decodeImage(bytes: Uint8Array): DecodeResult {
   const cp = CheckpointSchema.safeParse(withData);
   if (!cp.success) return fail(`section "meta": ${zodPath(cp.error)}`);
   if ((head.value.kind === 'incremental') !== (head.value.parent !== undefined)) return fail('section "head": an incremental image names a parent, a full one does not');
-  return { ok: true, image: { head: head.value, checkpoint: cp.data, hash: hex(sha256(bytes)) } };
+  return { ok: true, image: { head: head.value, checkpoint: cp.data, hash: imageIdentity(bytes) } };
 }
 
 function cborSafe(b: Uint8Array): { ok: true; value: unknown } | { ok: false; error: string } {

@@ -18,7 +18,7 @@ import { PdSession } from '../kernel/services/pd';
 import { RamSession } from '../kernel/services/ram';
 import { ioMemAllowed, IoMemSession, IrqSession, LogSession, RmSession, TimerSession } from '../kernel/services/sessions';
 import { SignalContext, SignalReceiver } from '../kernel/signal';
-import { SLOT_RM, type Task } from '../kernel/task';
+import { coveredMegapages, SLOT_RM, type Task } from '../kernel/task';
 import { Thread, ThreadState } from '../kernel/thread';
 import type { Capability } from '../kernel/captable';
 import { PAGE, type Checkpoint, type ObjectRecord } from './model';
@@ -27,6 +27,8 @@ export type RestoreResult = { ok: true; init: Init; objects: readonly (KObject |
 
 /** Restores `cp` on a fresh board and kernel. */
 export function restore(cp: Checkpoint, opts: { onLog?: (l: LogLine) => void; interpose?: Interposition } = {}): RestoreResult {
+  const board = validateBoard(cp);
+  if (board !== undefined) return { ok: false, error: board };
   const init = Init.empty({ ramMiB: cp.ramMiB, clock: { insnsPerSecond: cp.time.insnsPerSecond, mtimeHz: cp.time.mtimeHz } },
     opts.onLog, opts.interpose);
   const problem = validate(cp, init);
@@ -37,6 +39,15 @@ export function restore(cp: Checkpoint, opts: { onLog?: (l: LogLine) => void; in
 }
 
 // ---- validation ----
+
+/** What must hold before a board can even be built for `cp`. */
+function validateBoard(cp: Checkpoint): string | undefined {
+  const { insnsPerSecond, mtimeHz } = cp.time;
+  if (insnsPerSecond % mtimeHz !== 0) return `time: insnsPerSecond ${insnsPerSecond} is not a multiple of mtimeHz ${mtimeHz}`;
+  const quotas = cp.components.reduce((n, c) => n + c.ramQuota, 0);
+  if (quotas > cp.ramMiB * 1024 * 1024) return `components: RAM quotas of ${quotas} bytes exceed the board's ${cp.ramMiB} MiB`;
+  return undefined;
+}
 
 /** The first thing wrong with `cp`, or undefined. Creates nothing. */
 export function validate(cp: Checkpoint, init: Init): string | undefined {
@@ -87,12 +98,36 @@ export function validate(cp: Checkpoint, init: Init): string | undefined {
   // Device state is checked by loading it into the fresh board's devices (restore loads it again
   // after binding interrupt sources).
   const m = init.machine;
-  const plic = m.plic.loadState(cp.devices.plic as Parameters<typeof m.plic.loadState>[0]);
+  const plic = guarded(() => m.plic.loadState(cp.devices.plic as Parameters<typeof m.plic.loadState>[0]));
   if (!plic.ok) return `devices.plic: ${plic.error}`;
-  const uart = m.uart.loadState(cp.devices.uart as Parameters<typeof m.uart.loadState>[0]);
+  const uart = guarded(() => m.uart.loadState(cp.devices.uart as Parameters<typeof m.uart.loadState>[0]));
   if (!uart.ok) return `devices.uart: ${uart.error}`;
-  const irqs = objs.flatMap((o) => (o.kind === 'session' && o.irq !== undefined ? [o.irq.irq] : []));
-  if (new Set(irqs).size !== irqs.length) return 'two IRQ sessions for one interrupt source';
+  const irqOwner = new Map<number, number>();
+  for (const o of objs) {
+    if (o.kind !== 'session' || o.irq === undefined) continue;
+    const first = irqOwner.get(o.irq.irq);
+    if (first !== undefined) return `objects[${o.id}]: a second IRQ session for irq ${o.irq.irq} (the first is objects[${first}])`;
+    irqOwner.set(o.irq.irq, o.id);
+  }
+  const spaceIds = new Set(cp.components.map((c) => c.addressSpace));
+  for (const o of objs) {
+    if (o.kind !== 'regionmap') continue;
+    for (const r of o.regions) {
+      if (spaceIds.has(r.target)) return `objects[${o.id}]: an address space (objects[${r.target}]) attached as a region`;
+    }
+    if (reaches(objs, o.id, o.id, new Set())) return `objects[${o.id}]: region map nested inside itself`;
+  }
+  for (const [i, t] of (cp.tracking?.managed ?? []).entries()) {
+    const rm = objs[t.rm];
+    const g = cp.tracking!.granularity * PAGE;
+    if (rm?.kind !== 'regionmap') continue;
+    for (const d of t.designated) {
+      const ds = objs[d.ds];
+      if (ds?.kind !== 'dataspace' || d.offset % g !== 0 || d.offset + ds.size > rm.size || ds.size > g) {
+        return `tracking.managed[${i}]: designated dataspace ${d.ds} at +0x${d.offset.toString(16)} lies outside its granule or managed dataspace`;
+      }
+    }
+  }
   const spaces = new Set<number>();
   for (const [ci, c] of cp.components.entries()) {
     const at = `components[${ci}] (${c.name})`;
@@ -111,7 +146,8 @@ export function validate(cp: Checkpoint, init: Init): string | undefined {
     }
     if (!c.threads.every((t, i) => t.index === i)) return `${at}: thread indices out of order`;
     const owned = objs.reduce((n, o) => n + (o.kind === 'dataspace' && o.owner === ci ? o.size : 0), 0);
-    if (owned > c.ramQuota) return `${at}: dataspaces of ${owned} bytes exceed the RAM quota of ${c.ramQuota}`;
+    const tables = (1 + coveredMegapages(as.regions).size) * PAGE;
+    if (owned + tables > c.ramQuota) return `${at}: dataspaces of ${owned} bytes and page tables of ${tables} exceed the RAM quota of ${c.ramQuota}`;
   }
   for (const [i, t] of (cp.tracking?.managed ?? []).entries()) {
     const p = need(t.rm, ['regionmap'], `tracking.managed[${i}]`);
@@ -360,5 +396,23 @@ class Restorer {
     const uart = m.uart.loadState(d.uart as Parameters<typeof m.uart.loadState>[0]);
     if (!uart.ok) throw new Error(`restore: UART state: ${uart.error}`);
     if (d.uartInput !== undefined) this.init.scheduleUartBytes(Uint8Array.from(d.uartInput.bytes), this.k.now() + d.uartInput.remaining);
+  }
+}
+
+/** Whether region map `id` reaches `target` through the targets of its regions. */
+function reaches(objs: readonly ObjectRecord[], id: number, target: number, seen: Set<number>): boolean {
+  const o = objs[id];
+  if (o === undefined || seen.has(id)) return false;
+  seen.add(id);
+  const children = o.kind === 'regionmap' ? o.regions.map((r) => r.target) : o.kind === 'managed' ? [o.rm] : [];
+  return children.some((c) => c === target || reaches(objs, c, target, seen));
+}
+
+/** Runs a device's state loader, turning a throw on malformed input into an error value. */
+function guarded(load: () => { ok: true } | { ok: false; error: string }): { ok: true } | { ok: false; error: string } {
+  try {
+    return load();
+  } catch (e) {
+    return { ok: false, error: `malformed (${(e as Error).message})` };
   }
 }

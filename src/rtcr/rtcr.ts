@@ -7,15 +7,23 @@ import { Init, type InitOptions, type LogLine } from '../kernel/init';
 import { RegionMap } from '../kernel/regionmap';
 import { mergeChain } from './chain';
 import { takeCheckpoint, type CheckpointFigures } from './checkpoint';
-import { encodeImage, type Image } from './image';
+import { encodeImage, imageIdentity, type Image } from './image';
+import type { Checkpoint } from './model';
 import { RtcrInterposition } from './intercept';
 import { restore } from './restore';
-import { Tracker, type TrackMode } from './tracking';
+import type { TrackMode } from './tracking';
 
 export interface RtcrOptions {
   /** G: designated dataspaces of G x 4 KiB; 0 turns tracking off. */
   granularity: number;
   mode: TrackMode;
+}
+
+export interface CapturedCheckpoint {
+  checkpoint: Checkpoint;
+  kind: 'full' | 'incremental';
+  sequence: number;
+  figures: CheckpointFigures & { faults: number };
 }
 
 export interface CheckpointResult {
@@ -81,15 +89,35 @@ export class Rtcr {
    * later ones copy only what was marked and name their parent. Returns the image's bytes.
    */
   checkpoint(): CheckpointResult {
+    const c = this.capture();
+    const bytes = this.encode(c);
+    return { bytes, kind: c.kind, figures: c.figures };
+  }
+
+  /**
+   * The part of a checkpoint during which the child must stay stopped: record its state and copy
+   * its (marked) memory, then re-arm tracking. encode() can follow while the child runs on.
+   * Contract: each capture is encoded before the next capture.
+   */
+  capture(): CapturedCheckpoint {
+    if (this.parentHash === 'pending') throw new Error('Rtcr.capture: encode the previous capture first');
     const tracker = this.interposition.tracker;
     const incremental = tracker !== undefined && this.parentHash !== undefined;
     const faults = tracker?.faults ?? 0;
     const { checkpoint, figures } = takeCheckpoint(this.init, { tracker, incremental, serialOf: (ds) => this.serialOf(ds) });
     tracker?.rearm();
-    const kind = incremental ? 'incremental' : 'full';
-    const bytes = encodeImage({ kind, sequence: this.sequence++, parent: incremental ? this.parentHash : undefined }, checkpoint);
-    this.parentHash = imageHash(bytes);
-    return { bytes, kind, figures: { ...figures, faults } };
+    const kind: 'full' | 'incremental' = incremental ? 'incremental' : 'full';
+    // The chain goes on from this checkpoint even before it is encoded.
+    this.parentHash ??= 'pending';
+    return { checkpoint, kind, sequence: this.sequence++, figures: { ...figures, faults } };
+  }
+
+  /** The image of a captured checkpoint; it becomes the parent of the next one. */
+  encode(c: CapturedCheckpoint): Uint8Array {
+    const parent = c.kind === 'incremental' ? this.parentHash : undefined;
+    const bytes = encodeImage({ kind: c.kind, sequence: c.sequence, parent }, c.checkpoint);
+    this.parentHash = imageIdentity(bytes);
+    return bytes;
   }
 
   private serialOf(ds: Dataspace): number {
@@ -97,12 +125,4 @@ export class Rtcr {
     if (s === undefined) this.serials.set(ds, (s = this.nextSerial++));
     return s;
   }
-}
-
-import { sha256 } from '@noble/hashes/sha2.js';
-import { hex } from './image';
-
-/** The hash an incremental image names its parent by. */
-export function imageHash(bytes: Uint8Array): string {
-  return hex(sha256(bytes));
 }

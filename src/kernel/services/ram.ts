@@ -31,7 +31,7 @@ export class RamSession implements KObject {
         return reply();
       }
       case 2: // QUOTA
-        return reply(this.task.ramQuota, this.task.ramUsed);
+        return reply(this.task.ramQuota, this.task.ramCharged);
       default:
         return fail('BAD_OPCODE');
     }

@@ -107,10 +107,11 @@ export class TimerSession implements KObject, TimedEvent {
       }
       case 1: // TRIGGER_ONCE(us)
         this.period = 0;
-        this.deadline = k.now() + Math.max(1, (a0 >>> 0) * k.cyclesPerUs);
+        // Whole cycles: virtual time never becomes a fraction.
+        this.deadline = k.now() + Math.max(1, Math.round((a0 >>> 0) * k.cyclesPerUs));
         return reply();
       case 2: // TRIGGER_PERIODIC(us)
-        this.period = (a0 >>> 0) * k.cyclesPerUs;
+        this.period = Math.round((a0 >>> 0) * k.cyclesPerUs);
         this.deadline = this.period > 0 ? k.now() + this.period : Infinity;
         return reply();
       case 3: { // ELAPSED_MS
@@ -175,17 +176,17 @@ export class IoMemSession implements KObject {
 }
 
 /**
- * Whether a component may map [base, base+size) as device memory: the range starts at a device
- * and touches no RAM (bytes past the device's registers in its last page fault as access faults
- * when touched), and the device is not the interrupt controller or the timer, which are the
- * kernel's (a component driving them could silence another component's interrupts).
+ * Whether a component may map [base, base+size) as device memory: the range starts at a device,
+ * touches no RAM (bytes past the device's registers fault as access faults when touched), and
+ * reaches neither the interrupt controller nor the timer, which are the kernel's (a component
+ * driving them could silence another component's interrupts).
  */
 export function ioMemAllowed(m: Machine, base: number, size: number): boolean {
   const bus = m.bus;
   if (base % 4096 !== 0 || size % 4096 !== 0 || size === 0) return false;
   const overlapsRam = base < bus.ramBase + bus.ramSize && bus.ramBase < base + size;
-  const dev = bus.deviceAt(base);
-  return dev !== undefined && !overlapsRam && dev !== m.plic && dev !== m.clint;
+  const kernels = bus.devicesIn(base, base + size).some((d) => d === m.plic || d === m.clint);
+  return bus.deviceAt(base) !== undefined && !overlapsRam && !kernels;
 }
 
 // ---- the core service table ----

@@ -1,9 +1,9 @@
-// Kernel behaviour that contradicts docs/abi.md or DESIGN.md ("nothing a guest does may throw
-// out of the kernel ... or touch another component"). Each test fails until the kernel is fixed.
+// Regressions: kernel behaviour that once contradicted docs/abi.md or DESIGN.md ("nothing a guest does may throw
+// out of the kernel ... or touch another component"). Each test failed before its fix.
 import { describe, expect, it } from 'vitest';
 import { boot, E, raw, withRt } from './harness';
 
-describe('known kernel bugs', () => {
+describe('kernel regressions', () => {
   it('RAM QUOTA reports as used everything ALLOC counts against the quota (page tables included)', () => {
     // services/ram.ts QUOTA answers task.ramUsed (dataspaces only), but kernel.ts allocDataspace
     // checks task.ramCharged (dataspaces + page-table frames): ALLOC(quota - used) fails with
