@@ -135,12 +135,14 @@ export function loadChain(path: string): { ok: true; images: Image[] } | { ok: f
   const dir = isDir ? path : dirname(path);
   const byHash = new Map<string, Image>();
   const byFile = new Map<string, Image>();
+  const broken: string[] = [];
   const files = readdirSync(dir).filter((f) => f.endsWith('.img')).sort();
   for (const f of files) {
     const p = join(dir, f);
     const d = decodeImage(readFileSync(p));
     if (!d.ok) {
-      if (!isDir && p !== path) continue; // another image in the directory: not ours to judge
+      // Another image of the directory: it matters only if it turns out to be a needed parent.
+      if (!isDir && p !== path) { broken.push(`${p}: ${d.error}`); continue; }
       return { ok: false, error: `${p}: ${d.error}` };
     }
     byHash.set(d.image.hash, d.image);
@@ -158,7 +160,10 @@ export function loadChain(path: string): { ok: true; images: Image[] } | { ok: f
   const chain = [last];
   while (chain[0].head.kind === 'incremental') {
     const parent = byHash.get(chain[0].head.parent!);
-    if (parent === undefined) return { ok: false, error: `parent image ${chain[0].head.parent!.slice(0, 16)}… of sequence ${chain[0].head.sequence} is not in ${dir}` };
+    if (parent === undefined) {
+      const why = broken.length > 0 ? `; unreadable there: ${broken.join('; ')}` : '';
+      return { ok: false, error: `parent image ${chain[0].head.parent!.slice(0, 16)}… of sequence ${chain[0].head.sequence} is not in ${dir}${why}` };
+    }
     chain.unshift(parent);
   }
   return { ok: true, images: chain };

@@ -104,6 +104,7 @@ export function decodeImage(bytes: Uint8Array): DecodeResult {
     if (off + len > bytes.length || off < 16 + n * ENTRY) return fail(`section "${name}" lies outside the file (truncated?)`);
     const data = bytes.subarray(off, off + len);
     if (hex(sha256(data)) !== hex(bytes.subarray(e + 16, e + 48))) return fail(`section "${name}": checksum mismatch`);
+    if (sections.has(name)) return fail(`section "${name}" appears twice`);
     sections.set(name, data);
   }
   for (const name of ['head', 'meta', 'pages']) if (!sections.has(name)) return fail(`section "${name}" is missing`);
