@@ -11,7 +11,7 @@ import { CLINT_BASE, FINISHER_BASE, PLIC_BASE, RAM_BASE, UART_BASE } from '../..
 import { Init, type Interposition } from '../../src/kernel/init';
 import { parseScenario } from '../../src/kernel/scenario';
 import { kernelStateHash } from '../../src/kernel/statehash';
-import { decodeImage, encodeImage } from '../../src/rtcr/image';
+import { decodeImage, encodeImage, type Image } from '../../src/rtcr/image';
 import type { Checkpoint, ObjectRecord } from '../../src/rtcr/model';
 import { restore } from '../../src/rtcr/restore';
 import { Rtcr } from '../../src/rtcr/rtcr';
@@ -63,6 +63,13 @@ function craft(cp: Checkpoint): Checkpoint {
   return d.image.checkpoint;
 }
 
+/** A crafted checkpoint as a decoded image (for Rtcr.restore). */
+function imageFrom(cp: Checkpoint): Image {
+  const d = decodeImage(encodeImage({ kind: 'full', sequence: 0 }, cp));
+  if (!d.ok) throw new Error(`the crafted checkpoint does not even pass the schema: ${d.error}`);
+  return d.image;
+}
+
 /** An interposition that only remembers the Init restore() made. */
 function spy(): { ip: Interposition; init: () => Init | undefined } {
   let seen: Init | undefined;
@@ -78,10 +85,10 @@ function expectRefused(cp: Checkpoint, error: RegExp): string {
   const message = r !== undefined && !r.ok ? r.error : '';
   expect(message).toMatch(error);
   expect(message).not.toContain('\n');
+  // Refused before a board was even made (no Init), or with an Init that holds nothing.
   const init = s.init();
-  expect(init).toBeDefined();
-  expect(init?.kernel.tasks.length).toBe(0);
-  expect(init?.components.size).toBe(0);
+  expect(init?.kernel.tasks.length ?? 0).toBe(0);
+  expect(init?.components.size ?? 0).toBe(0);
   return message;
 }
 
@@ -472,5 +479,108 @@ describe('Rtcr.restore refuses crafted images the same way', () => {
     expect(() => { r = Rtcr.restore([d.image]); }).not.toThrow();
     expect(r?.ok).toBe(false);
     expect(r !== undefined && !r.ok ? r.error : '').toMatch(error);
+  });
+});
+
+describe('regressions: crafted checkpoints once accepted or thrown (known bugs fixed in be864c2)', () => {
+  // Fixed in be864c2; was: ioMemAllowed (src/kernel/services/sessions.ts) only asks which device is at `base`: an
+  // IO_MEM dataspace that starts on the test finisher (0x00100000) and runs on over the CLINT
+  // (0x02000000) and the PLIC (0x0c000000) is accepted; restore() returns ok:true and the child
+  // can map the PLIC and CLINT. (The live IO_MEM session uses the same check.)
+  it('an IO_MEM dataspace starting on the finisher and covering the CLINT and PLIC is refused', () => {
+    const cp = real('uart_echo.json', 5e6);
+    const io = find(cp, 'iomem');
+    io.base = FINISHER_BASE;
+    io.size = PLIC_BASE + 0x1000 - FINISHER_BASE;
+    expectRefused(cp, new RegExp(`objects\\[${io.id}\\] \\(iomem\\).*not device memory`));
+  });
+
+  // Fixed in be864c2; was: a component's RAM quota is not checked against the board (cp.ramMiB): with a quota of
+  // 1 TiB and a 256 MiB dataspace on a 64 MiB board, validate() passes and restore() throws
+  // "restore: cannot allocate 268435456 bytes (QUOTA)" half-way.
+  it('a RAM quota larger than the board is refused, not thrown', () => {
+    const cp = real('sheep_counter.json', 2e9);
+    cp.components[0].ramQuota = 2 ** 40;
+    cp.objects.push({ kind: 'dataspace', id: cp.objects.length, size: 256 * 1024 * 1024, owner: 0, serial: 77 });
+    expectRefused(cp, /components.*(quota|board)/);
+  });
+
+  // Fixed in be864c2; was: validateRegions only refuses a region map attached directly in itself. A cycle through
+  // two region maps (the address space holds the heap's region map, which is made to hold the
+  // address space) passes validate(); restore() then throws "restore: region at 0x0: BAD_ARG"
+  // from RegionMap.attach, after tasks were created.
+  it('a cycle of region maps (address space inside the heap region map inside it) is refused', () => {
+    const cp = real('sheep_counter.json', 2e9, 1);
+    const rm = find(cp, 'regionmap', (r) => r.size === 4096);
+    rm.regions[0].target = cp.components[0].addressSpace;
+    rm.regions[0].offset = 0x10000;
+    expectRefused(cp, /objects\[\d+\].*(region map|regionmap)/);
+  });
+
+  // Fixed in be864c2; was: a component's address space can be attached as a region of another component's address
+  // space (crash.json: component 1 maps component 0's code at 0x30000000). No RM session creates
+  // or hands out an address-space region map, so no session could give this; restore() accepts.
+  it('another component\'s address space attached as a region is refused', () => {
+    const cp = real('crash.json', 1e9);
+    const as0 = cp.components[0].addressSpace;
+    const as1 = cp.objects[cp.components[1].addressSpace];
+    if (as1.kind !== 'regionmap') throw new Error('no address space');
+    as1.regions.push({ base: 0x3000_0000, size: 0x1000, offset: 0x10000, target: as0, writable: true, executable: false });
+    expectRefused(cp, new RegExp(`objects\\[${as1.id}\\]`));
+  });
+
+  // Fixed in be864c2; was: devices.plic is z.unknown() in the schema and validate() hands it to PLIC.loadState,
+  // which reads s.priority: restore() throws "TypeError: Cannot read properties of null (reading
+  // 'priority')" instead of refusing.
+  it.each([['null', null], ['a number', 7], ['an empty array', []]] as const)('PLIC state that is %s is refused, not thrown', (_what, plic) => {
+    const cp = real('sheep_counter.json', 2e9);
+    cp.devices.plic = plic;
+    expectRefused(cp, /devices\.plic/);
+  });
+
+  // Fixed in be864c2; was: the clock is not validated: insnsPerSecond 7 passes the schema and Init.empty throws
+  // "insnsPerSecond must be a positive multiple of mtimeHz" out of restore().
+  it('a clock the board cannot run is refused, not thrown', () => {
+    const cp = real('sheep_counter.json', 2e9);
+    cp.time.insnsPerSecond = 7;
+    expectRefused(cp, /time|insnsPerSecond/);
+  });
+
+  // Fixed in be864c2; the message named neither the interrupt source nor the sessions.
+  it('two IRQ sessions for one source: the error names the source and the objects', () => {
+    const cp = real('uart_echo.json', 5e6);
+    const irq = find(cp, 'session', (s) => s.service === 'IRQ');
+    const dup = cp.objects.length;
+    cp.objects.push({ ...irq, id: dup, irq: { ...irq.irq!, context: undefined } });
+    expectRefused(cp, new RegExp(`(objects\\[${dup}\\].*irq ${irq.irq!.irq}|irq ${irq.irq!.irq}.*objects\\[${dup}\\])`, 'i'));
+  });
+});
+
+describe('regressions: Rtcr.restore of crafted images', () => {
+  // Fixed in be864c2; was: Rtcr.restore runs mergeChain before validate(); mergeChain copies each memory page into
+  // a buffer of the dataspace's size without checking the page index, so a memory page outside
+  // its dataspace throws "RangeError: offset is out of bounds" out of Rtcr.restore (restore()
+  // alone refuses the same checkpoint with "memory[i]: page 1 out of order or outside the
+  // dataspace"). mergeChain also allocates each dataspace's full size (up to 4 GiB) before any check.
+  it('a memory page outside its dataspace is refused, not thrown', () => {
+    const cp = real('sheep_counter.json', 2e9);
+    const i = cp.memory.findIndex((m) => m.pages.length === 1);
+    cp.memory[i].pages = [1];
+    const img = imageFrom(cp);
+    let r: ReturnType<typeof Rtcr.restore> | undefined;
+    expect(() => { r = Rtcr.restore([img]); }).not.toThrow();
+    expect(r?.ok).toBe(false);
+    expect(r !== undefined && !r.ok ? r.error : '').toMatch(/memory\[\d+\]|outside/);
+  });
+
+  // Fixed in be864c2; was: tracking.managed[].designated[].offset is not validated (inside the managed region map,
+  // granule aligned, the designated dataspace as large as a granule). A designated dataspace
+  // moved to offset 1 MiB of a 4 KiB managed region map is accepted; the restored sheep_counter
+  // then prints nothing more and never ends (it blocks for ever on its heap).
+  it('a designated dataspace outside its managed dataspace is refused', () => {
+    const cp = real('sheep_counter.json', 2e9, 1);
+    cp.tracking!.managed[0].designated[0].offset = 0x10_0000;
+    const r = Rtcr.restore([imageFrom(cp)]);
+    expect(r.ok ? 'accepted' : r.error).toMatch(/tracking\.managed\[0\]/);
   });
 });
