@@ -3,7 +3,8 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { basename, dirname, join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { kernelStateHash } from '../kernel/statehash';
-import { decodeImage, type Image } from '../rtcr/image';
+import { mergeChain } from '../rtcr/chain';
+import { decodeImage, encodeImage, type Image } from '../rtcr/image';
 import { describeImage } from '../rtcr/inspect';
 import { Rtcr } from '../rtcr/rtcr';
 import {
@@ -167,6 +168,29 @@ export function loadChain(path: string): { ok: true; images: Image[] } | { ok: f
     chain.unshift(parent);
   }
   return { ok: true, images: chain };
+}
+
+export function registerMerge(program: Command): void {
+  program
+    .command('merge')
+    .description('merge a chain of checkpoints (full + incremental) into one full image')
+    .argument('<image>', 'the last image of the chain, or a directory: its newest checkpoint')
+    .requiredOption('-o, --output <file>', 'the full image to write')
+    .action((path: string, flags: { output: string }) => {
+      const chain = loadChain(path);
+      if (!chain.ok) { process.exitCode = usage(chain.error); return; }
+      const merged = mergeChain(chain.images);
+      if (!merged.ok) { process.exitCode = usage(`${path}: ${merged.error}`); return; }
+      const last = chain.images[chain.images.length - 1];
+      const bytes = encodeImage({ kind: 'full', sequence: last.head.sequence }, merged.checkpoint);
+      try {
+        writeFileSync(flags.output, bytes);
+      } catch (e) {
+        process.exitCode = usage((e as Error).message);
+        return;
+      }
+      process.stderr.write(`merged ${chain.images.length} image(s) into ${flags.output} (${bytes.length} bytes, full, sequence ${last.head.sequence})\n`);
+    });
 }
 
 export function registerInspect(program: Command): void {

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { registerRun } from './run';
 import { registerAsm } from './asm';
-import { registerCheckpoint, registerInspect, registerRestore } from './checkpoint';
+import { registerCheckpoint, registerInspect, registerMerge, registerRestore } from './checkpoint';
 
 const program = new Command();
 program
@@ -19,6 +19,7 @@ registerRun(program);
 registerAsm(program);
 registerCheckpoint(program);
 registerRestore(program);
+registerMerge(program);
 registerInspect(program);
 
 await program.parseAsync(process.argv);
