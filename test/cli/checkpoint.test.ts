@@ -184,13 +184,13 @@ describe('rtcr restore', () => {
     expect(oneLineError(rtcr('restore', d))).toBe(`rtcr: ${join(d, 'ckpt-0001.img')}: section "head" is missing`);
   });
 
-  it('a corrupted parent of the image asked for is not used: exit 2, one line', () => {
-    // (It says the parent "is not in" the directory; test/rtcr/known-bugs.test.ts asks that it
-    // name the corrupted file instead.)
+  it('a corrupted parent of the image asked for: exit 2, one line naming the corrupted file and its problem', () => {
     const bytes = readFileSync(img(0));
     bytes[5000] ^= 4;
     const d = variant('corrupt-parent', 0, bytes);
-    expect(oneLineError(rtcr('restore', join(d, 'ckpt-0002.img')))).toMatch(/^rtcr: .*parent/);
+    const e = oneLineError(rtcr('restore', join(d, 'ckpt-0002.img')));
+    expect(e).toMatch(/^rtcr: .*parent/);
+    expect(e).toContain(`${join(d, 'ckpt-0000.img')}: section "pages": checksum mismatch`);
   });
 
   it('an incremental image without its parent: exit 2, one line', () => {

@@ -279,6 +279,12 @@ describe('magic, version, sections', () => {
     expect(refused(build([]))).toBe('section "head" is missing');
   });
 
+  it('a section named twice is refused (here a second "head" that would turn an incremental image into a full one)', () => {
+    const fullHead = parts(full).get('head')!;
+    const twice = build([...parts(inc1), ['head', fullHead]]);
+    expect(refused(twice)).toMatch(/head.*twice|twice.*head|duplicate/);
+  });
+
   it('a section renamed is missing under its name', () => {
     const p = [...parts(full)].map(([n, b]): [string, Uint8Array] => [n === 'meta' ? 'mETA' : n, b]);
     expect(refused(build(p))).toBe('section "meta" is missing');
