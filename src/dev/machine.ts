@@ -11,8 +11,10 @@ import { checkRv32imaFlags, loadSegmentsIntoRam, parseElf } from '../elf/reader'
 import { Clint } from './clint';
 import { TestFinisher, type FinisherResult } from './finisher';
 import { Htif } from './htif';
+import { IrqSource } from './irqsrc';
 import {
-  CLINT_BASE, DEFAULT_RAM_SIZE, FINISHER_BASE, PLIC_BASE, RAM_BASE, UART_BASE, UART_IRQ,
+  CLINT_BASE, DEFAULT_RAM_SIZE, FINISHER_BASE, IRQSRC_BASE, IRQSRC_CHANNELS, IRQSRC_IRQ_BASE, PLIC_BASE, RAM_BASE,
+  UART_BASE, UART_IRQ,
 } from './memlayout';
 import { Plic } from './plic';
 import { stateHash } from './statehash';
@@ -67,6 +69,7 @@ export class Machine {
   readonly clint: Clint;
   readonly plic: Plic;
   readonly uart: Uart16550;
+  readonly irqsrc: IrqSource;
   readonly finisher: TestFinisher;
   htif: Htif | undefined;
   readonly cyclesPerTick: number;
@@ -92,12 +95,15 @@ export class Machine {
     this.clint = new Clint({ cycles: () => hart.cycles }, this.cyclesPerTick, { msip: line(3), mtip: line(7) });
     this.plic = new Plic([line(11), line(9)]);
     this.uart = new Uart16550({ irq: this.plic.sourceLine(UART_IRQ), output: (b) => this.emit(b) });
+    const irqsrcLines = Array.from({ length: IRQSRC_CHANNELS }, (_, i) => this.plic.sourceLine(IRQSRC_IRQ_BASE + i));
+    this.irqsrc = new IrqSource({ cycles: () => hart.cycles }, this.cyclesPerTick, irqsrcLines);
     this.finisher = new TestFinisher((r) => this.finish({ reason: 'exit', exitCode: r.code, exitKind: r.kind }));
     hart.time = this.clint;
     this.bus.map(FINISHER_BASE, this.finisher);
     this.bus.map(CLINT_BASE, this.clint);
     this.bus.map(PLIC_BASE, this.plic);
     this.bus.map(UART_BASE, this.uart);
+    this.bus.map(IRQSRC_BASE, this.irqsrc);
     if (opts.uartInput !== undefined) this.uart.pushInput(opts.uartInput);
     hart.reset(RAM_BASE);
   }
@@ -174,21 +180,32 @@ export class Machine {
     while (this.exit === undefined) {
       const left = stopAt - this.executed;
       if (left <= 0) return { reason: 'limit', exitCode: 0 };
-      this.clint.update();
-      const next = this.clint.nextEventCycle();
+      this.updateDevices();
+      const next = this.nextEventCycle();
       const budget = Math.max(1, Math.min(left, next - hart.cycles));
       const before = hart.cycles;
       const reason = opts.trace !== undefined ? this.traceStep(opts.trace) : hart.run(budget);
       this.executed += hart.cycles - before;
       if (reason === StopReason.Wfi && this.exit === undefined) {
-        this.clint.update();
+        this.updateDevices();
         if (hart.wakeable()) continue;
-        const wake = this.clint.nextEventCycle();
+        const wake = this.nextEventCycle();
         if (wake === Infinity) return { reason: 'idle', exitCode: 0 };
         hart.cycles = Math.max(hart.cycles, wake); // idle: time jumps to the next event
       }
     }
     return this.exit;
+  }
+
+  /** Lets the time-driven devices (CLINT, IRQ source) catch up with the clock. */
+  private updateDevices(): void {
+    this.clint.update();
+    this.irqsrc.update();
+  }
+
+  /** The next cycle at which a time-driven device changes a line (Infinity: none). */
+  nextEventCycle(): number {
+    return Math.min(this.clint.nextEventCycle(), this.irqsrc.nextEventCycle());
   }
 
   /** Executes one instruction and reports it. */

@@ -17,6 +17,10 @@
 //               | UART 16550               |  256 B, byte registers, PLIC source 10
 //   0x1000_0100 +--------------------------+
 //               |        (unmapped)        |
+//   0x1000_1000 +--------------------------+
+//               | IRQ source (our own)     |  4 KiB: 4 timer channels, PLIC sources 1-4
+//   0x1000_2000 +--------------------------+   (QEMU's first virtio-mmio slot; not on QEMU)
+//               |        (unmapped)        |
 //   0x8000_0000 +--------------------------+
 //               | RAM                      |  size configurable (default 128 MiB)
 //               +--------------------------+
@@ -32,6 +36,11 @@ export const PLIC_SIZE = 0x400_0000;
 export const UART_BASE = 0x1000_0000;
 export const UART_SIZE = 0x100;
 export const UART_IRQ = 10;
+/** The IRQ source device (src/dev/irqsrc.ts, docs/devices.md): channel n drives IRQSRC_IRQ_BASE + n. */
+export const IRQSRC_BASE = 0x1000_1000;
+export const IRQSRC_SIZE = 0x1000;
+export const IRQSRC_IRQ_BASE = 1;
+export const IRQSRC_CHANNELS = 4;
 export const RAM_BASE = 0x8000_0000;
 export const DEFAULT_RAM_SIZE = 128 * 1024 * 1024;
 

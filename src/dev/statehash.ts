@@ -67,6 +67,6 @@ export function stateHash(m: Machine): string {
   const h = new WordHasher();
   hashHart(h, m.hart);
   h.words(m.bus.ram32);
-  h.text(JSON.stringify([m.clint.saveState(), m.plic.saveState(), m.uart.saveState()]));
+  h.text(JSON.stringify([m.clint.saveState(), m.plic.saveState(), m.uart.saveState(), m.irqsrc.saveState()]));
   return h.digest();
 }

@@ -76,6 +76,9 @@ export class Init implements Router {
       log: (label, text) => this.emit(label, text),
       onTaskEnd: (task, end) => this.childEnded(task, end),
     });
+    // The IRQ source device raises its lines at exact cycles: the kernel's clock must stop there.
+    const irqsrc = this.machine.irqsrc;
+    this.kernel.events.add({ due: () => irqsrc.nextEventCycle(), fire: () => irqsrc.update() });
     interpose?.attach?.(this);
   }
 
