@@ -33,7 +33,7 @@ export interface Interposition {
   wrap(task: Task, service: ServiceName, obj: KObject): KObject;
 }
 
-export type ServiceName = 'Parent' | 'PD' | 'CPU' | 'RAM' | 'RM' | 'LOG' | 'Timer' | 'IRQ' | 'IO_MEM';
+export type ServiceName = 'Parent' | 'PD' | 'CPU' | 'RAM' | 'RM' | 'LOG' | 'Timer' | 'IRQ' | 'IO_MEM' | 'SHM';
 
 /** A running component: its task and which services it may ask for (undefined: all of core's). */
 export interface Component {

@@ -23,6 +23,7 @@ export const enum ObjType {
   IrqSession = 12,
   RmSession = 13,
   IoMemSession = 14,
+  ShmSession = 15,
 }
 
 /** Capability rights. */

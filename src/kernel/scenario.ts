@@ -33,7 +33,7 @@ const Size = z.union([z.number(), z.string()]).transform((v, ctx) => {
 
 const Time = z.string().refine((s) => parseTimeNs(s) !== undefined, { message: 'not a time: use a number and a unit, e.g. "10ms"' });
 
-const SERVICES = ['LOG', 'Timer', 'RM', 'IRQ', 'IO_MEM'] as const;
+const SERVICES = ['LOG', 'Timer', 'RM', 'IRQ', 'IO_MEM', 'SHM'] as const;
 
 const Component = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]{1,48}$/, 'letters, digits, _ . - (at most 48)'),

@@ -11,6 +11,7 @@ import {
 import { RegionMap } from '../regionmap';
 import type { Capability } from '../captable';
 import { contextArg, signal } from '../signal';
+import { shmSession } from './shm';
 import type { Task } from '../task';
 
 /** Parsed session arguments: `key=value, key=value`. */
@@ -217,4 +218,5 @@ export const CORE_SERVICES: ReadonlyMap<string, SessionFactory> = new Map<string
     if (!ioMemAllowed(k.machine, base, size)) return err('DENIED');
     return ok(new IoMemSession(task, new Dataspace(base, size, true)));
   }],
+  ['SHM', shmSession],
 ]);
