@@ -7,7 +7,9 @@ import { assemble } from '../asm/index';
 import { formatError } from '../asm/errors';
 import { Machine } from '../dev/machine';
 import { parseElf, type ElfImage } from '../elf/reader';
+import { Dataspace } from './dataspace';
 import { err, type Result } from './errors';
+import type { ManagedDataspace } from './regionmap';
 import { Kernel, STACK_SIZE, STACK_TOP, type KernelStop } from './kernel';
 import { RIGHTS_ALL, unwrap, type KObject } from './object';
 import { ParentCap, type Router } from './services/parent';
@@ -29,6 +31,8 @@ export interface LogLine {
 export interface Interposition {
   /** Called once the board and kernel exist, before any child is created. */
   attach?(init: Init): void;
+  /** Memory for a child's stack, if the parent provides it (default: a plain dataspace). */
+  allocStack?(task: Task, size: number): Result<Dataspace | ManagedDataspace> | undefined;
   /** The object the child gets instead of `obj`, a session of `service` created for it. */
   wrap(task: Task, service: ServiceName, obj: KObject): KObject;
 }
@@ -203,9 +207,12 @@ export class Init implements Router {
       const off = ds.value.phys - this.machine.bus.ramBase + (seg.vaddr - base);
       this.machine.bus.ram.set(seg.data, off);
     }
-    const stack = k.allocDataspace(task, STACK_SIZE);
+    // The stack comes from the component's RAM as if it had asked its RAM session, so a parent
+    // that interposes (Rtcr's dirty tracking) treats it like the component's other memory.
+    const stack = this.interpose?.allocStack?.(task, STACK_SIZE) ?? k.allocDataspace(task, STACK_SIZE);
     if (!stack.ok) return { ok: false, message: `no RAM quota left for the stack (${spec.ram} bytes)` };
-    task.as.attach({ target: stack.value, addr: STACK_TOP - STACK_SIZE, offset: 0, size: 0, writable: true, executable: false });
+    const target = stack.value instanceof Dataspace ? stack.value : stack.value.rm;
+    task.as.attach({ target, addr: STACK_TOP - STACK_SIZE, offset: 0, size: 0, writable: true, executable: false });
     // The config string, NUL-terminated, at the top of the stack; sp 16-byte aligned below it.
     const config = Uint8Array.from(spec.config + '\0', (ch) => ch.charCodeAt(0) & 0xff);
     const configVa = STACK_TOP - config.length;

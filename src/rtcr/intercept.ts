@@ -7,6 +7,7 @@
 import type { Init, Interposition, ServiceName } from '../kernel/init';
 import type { Kernel } from '../kernel/kernel';
 import { fail, reply, RIGHTS_ALL, type Invocation, type Interposer, type KObject, type Reply } from '../kernel/object';
+import type { Result } from '../kernel/errors';
 import { ManagedDataspace, type RegionMap } from '../kernel/regionmap';
 import type { Task } from '../kernel/task';
 import { Tracker, type TrackMode } from './tracking';
@@ -22,6 +23,7 @@ const STATE_CHANGING: Readonly<Record<ServiceName, readonly number[]>> = {
   Timer: [0, 1, 2],
   IRQ: [0, 1],
   IO_MEM: [0],
+  SHM: [0],
 };
 
 export interface RecordedCall {
@@ -113,6 +115,11 @@ export class RtcrInterposition implements Interposition {
 
   attach(init: Init): void {
     if (this.granularity > 0) this.tracker = new Tracker(init.kernel, this.granularity, this.mode);
+  }
+
+  /** With tracking, a child's stack is a tracked managed dataspace like its RAM allocations. */
+  allocStack(task: Task, size: number): Result<ManagedDataspace> | undefined {
+    return this.tracker === undefined ? undefined : this.tracker.create(task, size);
   }
 
   wrap(task: Task, service: ServiceName, obj: KObject): KObject {

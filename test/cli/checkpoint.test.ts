@@ -225,7 +225,8 @@ describe('rtcr inspect', () => {
     const parent = inspectJson(img(0)).hash;
     expect(out).toMatch(new RegExp(`^image [0-9a-f]{64}  version 1  incremental  sequence 1  parent ${parent}$`, 'm'));
     expect(out).toMatch(/^virtual time 3\.000000 s \(300000000 cycles at 100 MHz\), board RAM \d+ MiB$/m);
-    expect(out).toMatch(/^tracking: granularity 1 \(4 KiB\), mode access, 1 managed dataspace\(s\)$/m);
+    // Two: the counter's RAM dataspace and the stack, which Rtcr also tracks.
+    expect(out).toMatch(/^tracking: granularity 1 \(4 KiB\), mode access, 2 managed dataspace\(s\)$/m);
     expect(out).toMatch(/^component 0: sheep_counter  "init -> sheep_counter"  quota 1048576  priority 100  alive$/m);
     expect(out).toMatch(/^ {2}thread 0 main: pc 0x[0-9a-f]{8} waiting sp 0x[0-9a-f]{8} a0 0x[0-9a-f]{8}$/m);
     expect(out).toMatch(/^ {2}slot {3}1 iwd Parent session #\d+$/m);
