@@ -271,3 +271,109 @@ describe('(b) pager: main pages a managed dataspace for its worker, 50 ms per fa
     expect(text(r.lines)).toEqual(['[init -> pager] pages failed: error -4', '[init] pager exited with status 1']);
   });
 });
+
+// ---------------------------------------------------------------- the IRQ source device (issue 6)
+
+describe('(b) irq_counter: counts the IRQ source\'s periodic interrupts, acknowledging each', () => {
+  const head = 'irq_counter: channel 0 (irq 1), period 10000 us = 100000 ticks, 10 interrupts';
+  const expected = [head, ...Array.from({ length: 10 }, (_, i) => `irq ${i + 1}: count ${i + 1}, status 3`), 'done']
+    .map((l) => `[init -> irq_counter] ${l}`).concat('[init] irq_counter exited with status 0');
+
+  it('irq_counter.json: the exact log, one line per 10 ms of virtual time, exit 0', () => {
+    const r = runScenario('irq_counter.json', '1s');
+    expect(r.stop).toBe('exited');
+    expect(text(r.lines)).toEqual(expected);
+    const irqLines = r.lines.filter((l) => l.text.startsWith('irq '));
+    irqLines.forEach((l, i) => {
+      expect(r.seconds(l)).toBeGreaterThanOrEqual((i + 1) * 0.01);
+      expect(r.seconds(l)).toBeLessThan((i + 1) * 0.01 + 0.0001);
+    });
+    // The device fires at exact cycles and the same code runs each time: lines 1..9 (one digit
+    // each) are exactly 10 ms = 1e6 cycles apart.
+    for (let i = 1; i < 9; i++) expect(irqLines[i]!.cycles - irqLines[i - 1]!.cycles).toBe(1_000_000);
+    expect(r.init.components.get('irq_counter')!.task.stats.irqs).toBe(10);
+    const s = r.init.machine.irqsrc.saveState().channels[0]!;
+    expect(s).toMatchObject({ control: 0, count: 10, pending: 0 }); // disarmed, all acknowledged
+    expect(r.init.machine.plic.saveState()).toMatchObject({ pending: 0, claimed: 0 });
+  });
+
+  it('two runs: the same lines at the same cycles', () => {
+    const a = runScenario('irq_counter.json', '1s');
+    const b = runScenario('irq_counter.json', '1s');
+    expect(b.lines).toEqual(a.lines);
+  });
+
+  it('channel=3 period=1ms count=3: PLIC source 4, every millisecond', () => {
+    const r = runScenario('irq_counter.json', '1s', (j) => { j.components[0]!.config = 'channel=3 period=1ms count=3'; });
+    expect(text(r.lines)).toEqual([
+      'irq_counter: channel 3 (irq 4), period 1000 us = 10000 ticks, 3 interrupts',
+      'irq 1: count 1, status 3', 'irq 2: count 2, status 3', 'irq 3: count 3, status 3', 'done',
+    ].map((l) => `[init -> irq_counter] ${l}`).concat('[init] irq_counter exited with status 0'));
+    r.lines.filter((l) => l.text.startsWith('irq ')).forEach((l, i) => {
+      expect(r.seconds(l)).toBeGreaterThanOrEqual((i + 1) * 0.001);
+      expect(r.seconds(l)).toBeLessThan((i + 1) * 0.001 + 0.0001);
+    });
+  });
+
+  it('a bad channel or period fails with a message and exit status 1', () => {
+    for (const [config, key] of [['channel=4', 'channel'], ['channel=x', 'channel'], ['period=0', 'period'], ['count=0', 'count']]) {
+      const r = runScenario('irq_counter.json', '1s', (j) => { j.components[0]!.config = config; });
+      expect(text(r.lines), config).toEqual([`[init -> irq_counter] ${key} failed: error -4`, '[init] irq_counter exited with status 1']);
+    }
+  });
+});
+
+describe('(b) irq_lazy: each interrupt left unacknowledged for 25 ms', () => {
+  const expected = [
+    'irq_lazy: channel 1 (irq 2), period 10000 us, delay 25000 us, 3 rounds',
+    'round 1: signal at count 1, status 3',
+    'round 1: after 25000 us unacknowledged: count 3, status 3, signals meanwhile 0',
+    'round 2: signal at count 4, status 3',
+    'round 2: after 25000 us unacknowledged: count 6, status 3, signals meanwhile 0',
+    'round 3: signal at count 7, status 3',
+    'round 3: after 25000 us unacknowledged: count 9, status 3, signals meanwhile 0',
+    'done',
+  ].map((l) => `[init -> irq_lazy] ${l}`).concat('[init] irq_lazy exited with status 0');
+
+  it('irq_lazy.json: the exact log with its virtual times, exit 0', () => {
+    const r = runScenario('irq_lazy.json', '1s');
+    expect(r.stop).toBe('exited');
+    expect(text(r.lines)).toEqual(expected);
+    // signals at 10, 40, 70 ms (the next event after each acknowledgement), acks 25 ms later
+    const at = r.lines.slice(1, 7).map((l) => r.seconds(l));
+    [0.01, 0.035, 0.04, 0.065, 0.07, 0.095].forEach((t, i) => {
+      expect(at[i]).toBeGreaterThanOrEqual(t);
+      expect(at[i]).toBeLessThan(t + 0.0001);
+    });
+    expect(r.init.components.get('irq_lazy')!.task.stats.irqs).toBe(3);
+  });
+
+  it('inside the window the line is high, the source claimed, and the channel keeps counting', () => {
+    const r = runScenario('irq_lazy.json', '22ms');
+    expect(r.stop).toBe('until');
+    const m = r.init.machine;
+    expect(m.irqsrc.lineHigh(1)).toBe(true);
+    expect(m.irqsrc.saveState().channels[1]).toMatchObject({ count: 2, pending: 1 });
+    expect(m.plic.saveState()).toMatchObject({ claimed: 1 << 2, pending: 0 });
+    expect(m.plic.saveState().levels & (1 << 2)).toBe(1 << 2);
+    const main = r.init.components.get('irq_lazy')!.task.threads[0]!;
+    expect(main.stateWord).toBe(1); // waiting for the timer
+  });
+
+  it('delay=5ms (shorter than the period): nothing fires meanwhile', () => {
+    const r = runScenario('irq_lazy.json', '1s', (j) => { j.components[0]!.config = 'channel=0 delay=5ms rounds=2'; });
+    expect(text(r.lines)).toEqual([
+      'irq_lazy: channel 0 (irq 1), period 10000 us, delay 5000 us, 2 rounds',
+      'round 1: signal at count 1, status 3',
+      'round 1: after 5000 us unacknowledged: count 1, status 3, signals meanwhile 0',
+      'round 2: signal at count 2, status 3',
+      'round 2: after 5000 us unacknowledged: count 2, status 3, signals meanwhile 0',
+      'done',
+    ].map((l) => `[init -> irq_lazy] ${l}`).concat('[init] irq_lazy exited with status 0'));
+  });
+
+  it('a bad config fails with a message and exit status 1', () => {
+    const r = runScenario('irq_lazy.json', '1s', (j) => { j.components[0]!.config = 'rounds=0'; });
+    expect(text(r.lines)).toEqual(['[init -> irq_lazy] rounds failed: error -4', '[init] irq_lazy exited with status 1']);
+  });
+});
