@@ -10,6 +10,8 @@ import { gnuBuild, hasGnu } from '../asm/gnu';
 import { loadedBytes } from '../asm/elfsections';
 import { Init, type LogLine } from '../../src/kernel/init';
 import { parseScenario, parseTimeNs } from '../../src/kernel/scenario';
+import { shmRegistry } from '../../src/kernel/services/shm';
+import { kernelStateHash } from '../../src/kernel/statehash';
 import { assembleProgram, PROGRAM_BASE, PROGRAMS } from './guest';
 
 const sources = readdirSync(PROGRAMS).filter((f) => f.endsWith('.s')).sort();
@@ -375,5 +377,157 @@ describe('(b) irq_lazy: each interrupt left unacknowledged for 25 ms', () => {
   it('a bad config fails with a message and exit status 1', () => {
     const r = runScenario('irq_lazy.json', '1s', (j) => { j.components[0]!.config = 'rounds=0'; });
     expect(text(r.lines)).toEqual(['[init -> irq_lazy] rounds failed: error -4', '[init] irq_lazy exited with status 1']);
+  });
+});
+
+// ---------------------------------------------------------------- shm_ring: producer and consumer over SHM
+
+describe('(b) shm_ring: records through a ring buffer in an SHM region, none lost, doubled or torn', () => {
+  const RING = 0x10000000; // both attach the region first in their attach area
+  const C = '[init -> shm_consumer] ';
+  const P = '[init -> shm_producer] ';
+  type Json = { components: { config?: string }[] };
+  /** Words of the ring header (used, head, tail, errors) as the consumer sees them. */
+  const header = (r: Run): number[] => {
+    const b = r.init.kernel.readUser(r.init.components.get('shm_consumer')!.task, RING, 16);
+    if (!b.ok) throw new Error(b.error);
+    const dv = new DataView(b.value.buffer);
+    return [0, 4, 8, 12].map((o) => dv.getUint32(o, true));
+  };
+  /** Consumer lines "consumed N records, last seq S, errors E" as [N, S, E]. */
+  const reports = (r: Run): number[][] => r.lines.filter((l) => l.text.startsWith('consumed '))
+    .map((l) => /^consumed (\d+) records, last seq (\d+), errors (\d+)$/.exec(l.text)!.slice(1).map(Number));
+
+  it('shm_ring.json: the exact log for 1 s, a report every 100 ms, errors 0', () => {
+    const r = runScenario('shm_ring.json', '1s');
+    expect(r.stop).toBe('until');
+    const counts = [3591, 7184, 10776, 14369, 17961, 21553, 25146, 28739, 32331];
+    expect(text(r.lines)).toEqual([
+      `${C}consumer: ring ring0 at 0x10000000, draining every 1000 us, reporting every 100000 us`,
+      `${P}producer: ring ring0 at 0x10000000, slots 64, work 150, backoff 100 us`,
+      ...counts.slice(0, 2).map((n) => `${C}consumed ${n} records, last seq ${n}, errors 0`),
+      `${P}produced 10000 records, ring full 0 times, sc retries 0`,
+      ...counts.slice(2, 5).map((n) => `${C}consumed ${n} records, last seq ${n}, errors 0`),
+      `${P}produced 20000 records, ring full 0 times, sc retries 0`,
+      ...counts.slice(5, 8).map((n) => `${C}consumed ${n} records, last seq ${n}, errors 0`),
+      `${P}produced 30000 records, ring full 0 times, sc retries 1`,
+      `${C}consumed ${counts[8]} records, last seq ${counts[8]}, errors 0`,
+    ]);
+    // report k comes right after the timer's tick at k x 100 ms
+    r.lines.filter((l) => l.text.startsWith('consumed ')).forEach((l, i) => {
+      expect(r.seconds(l)).toBeGreaterThanOrEqual((i + 1) * 0.1);
+      expect(r.seconds(l)).toBeLessThan((i + 1) * 0.1 + 0.001);
+    });
+    const [used, head, tail, errors] = header(r);
+    expect(errors).toBe(0);
+    expect(tail).toBeGreaterThanOrEqual(counts[8]);
+    expect(head - tail - used).toBeGreaterThanOrEqual(0); // the producer may be between head and used
+    expect(head - tail - used).toBeLessThanOrEqual(1);
+    expect(used).toBeLessThanOrEqual(64);
+  });
+
+  it('both components map one dataspace, charged to the first to ask (the consumer, at the higher priority)', () => {
+    const r = runScenario('shm_ring.json', '5ms');
+    const shm = shmRegistry(r.init.kernel).get('ring0')!;
+    expect(shm.dataspace.size).toBe(4096);
+    expect(shm.charged).toBe(r.init.components.get('shm_consumer')!.task);
+    for (const name of ['shm_consumer', 'shm_producer']) {
+      const res = r.init.components.get(name)!.task.as.resolve(RING);
+      expect(res.kind).toBe('mapped');
+      if (res.kind === 'mapped') expect(res.pa).toBe(shm.dataspace.phys);
+    }
+    expect([...shmRegistry(r.init.kernel).keys()]).toEqual(['ring0']);
+  });
+
+  it('the same log on every run', () => {
+    const a = runScenario('shm_ring.json', '300ms');
+    const b = runScenario('shm_ring.json', '300ms');
+    expect(a.lines).toEqual(b.lines);
+    expect(kernelStateHash(a.init.kernel)).toBe(kernelStateHash(b.init.kernel));
+  });
+
+  const variants: [string, string, string][] = [
+    ['a fast producer fills the ring and backs off', 'name=ring0 period=1ms report=50ms', 'name=ring0 work=1 backoff=100us report=5000'],
+    ['a slow producer, a consumer at 250 us', 'name=ring0 period=250us report=50ms', 'name=ring0 work=700 report=1000'],
+    ['another name, a ring that fills within a period', 'name=q.1 period=3ms report=30ms', 'name=q.1 work=20 backoff=37us report=3000'],
+  ];
+  for (const [what, consumer, producer] of variants) {
+    it(`${what}: errors 0, every record once`, () => {
+      const r = runScenario('shm_ring.json', '400ms', (j: Json) => { j.components[0]!.config = consumer; j.components[1]!.config = producer; });
+      const rep = reports(r);
+      expect(rep.length).toBeGreaterThanOrEqual(4);
+      for (const [n, last, errors] of rep) {
+        expect(errors).toBe(0);
+        expect(last).toBe(n);
+      }
+      expect(rep.map((x) => x[0])).toEqual([...rep.map((x) => x[0])].sort((x, y) => x - y));
+      expect(r.lines.some((l) => l.text.startsWith('bad record'))).toBe(false);
+      expect(header(r)[3]).toBe(0);
+      const produced = r.lines.filter((l) => l.text.startsWith('produced '));
+      expect(produced.length).toBeGreaterThan(0);
+      if (producer.includes('work=1 ')) expect(produced.every((l) => !/ring full 0 times/.test(l.text))).toBe(true);
+    });
+  }
+
+  /** Runs to 50.5 ms (between two ticks), lets `edit` change the ring, runs to 250 ms (two reports). */
+  function tamper(edit: (words: DataView, tail: number) => void): { r: Run; tail: number } {
+    const r = runScenario('shm_ring.json', '50500us');
+    const task = r.init.components.get('shm_consumer')!.task;
+    const k = r.init.kernel;
+    const [used, , tail] = header(r);
+    expect(used).toBeGreaterThan(2);
+    const at = RING + 64 + (tail % 64) * 16;
+    const b = k.readUser(task, at, 16);
+    if (!b.ok) throw new Error(b.error);
+    const dv = new DataView(b.value.buffer);
+    expect(dv.getUint32(0, true)).toBe(tail + 1);
+    edit(dv, tail);
+    expect(k.writeUser(task, at, b.value).ok).toBe(true);
+    r.init.runUntilNs(250e6);
+    return { r, tail };
+  }
+  const hex8 = (v: number) => (v >>> 0).toString(16).padStart(8, '0');
+
+  it('detects a torn record (a payload word changed in the ring): one error, logged', () => {
+    let sums: [number, number] = [0, 0];
+    const { r, tail } = tamper((w) => {
+      w.setUint32(4, w.getUint32(4, true) ^ 0x100, true);
+      const seq = w.getUint32(0, true);
+      sums = [w.getUint32(12, true), ((seq + w.getUint32(4, true) + w.getUint32(8, true)) ^ 0xa5a5a5a5) >>> 0];
+    });
+    expect(text(r.lines).filter((l) => l.includes('bad record'))).toEqual([
+      `${C}bad record ${tail + 1}: seq ${tail + 1} (expected ${tail + 1}), checksum 0x${hex8(sums[0])} (expected 0x${hex8(sums[1])})`,
+    ]);
+    expect(reports(r).map((x) => x[2])).toEqual([1, 1]); // once, not on every record after it
+    expect(header(r)[3]).toBe(1);
+  });
+
+  it('detects a lost and a doubled record (a record replaced by a valid copy of the next)', () => {
+    const { r, tail } = tamper((w, t) => {
+      const seq = t + 2;
+      w.setUint32(0, seq, true);
+      w.setUint32(12, ((seq + w.getUint32(4, true) + w.getUint32(8, true)) ^ 0xa5a5a5a5) >>> 0, true);
+    });
+    const bad = text(r.lines).filter((l) => l.includes('bad record'));
+    expect(bad.map((l) => l.replace(/, checksum.*/, ''))).toEqual([
+      `${C}bad record ${tail + 1}: seq ${tail + 2} (expected ${tail + 1})`, // tail + 1 lost
+      `${C}bad record ${tail + 2}: seq ${tail + 2} (expected ${tail + 3})`, // tail + 2 twice
+    ]);
+    expect(reports(r).map((x) => x[2])).toEqual([2, 2]);
+  });
+
+  it('bad configurations fail with a message and exit status 1', () => {
+    const bad = (consumer: string, producer: string) => text(runScenario('shm_ring.json', '10ms', (j: Json) => {
+      j.components[0]!.config = consumer;
+      j.components[1]!.config = producer;
+    }).lines);
+    expect(bad('name=ring0 period=0', 'name=ring0 work=x')).toEqual([
+      `${C}period failed: error -4`, '[init] shm_consumer exited with status 1',
+      `${P}work failed: error -4`, '[init] shm_producer exited with status 1',
+    ]);
+    expect(bad(`name=${'n'.repeat(33)}`, 'name=a/b')).toEqual([
+      `${C}SHM ring failed: error -4`, '[init] shm_consumer exited with status 1',
+      `${P}SHM ring failed: error -4`, '[init] shm_producer exited with status 1',
+    ]);
   });
 });
