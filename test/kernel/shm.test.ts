@@ -7,7 +7,7 @@ import { Dataspace } from '../../src/kernel/dataspace';
 import { Init, PROGRAM_BASE } from '../../src/kernel/init';
 import { unwrap } from '../../src/kernel/object';
 import { parseScenario } from '../../src/kernel/scenario';
-import { ShmSession, shmRegister, shmRegistry } from '../../src/kernel/services/shm';
+import { ShmSession, shmCreate, shmRegistry } from '../../src/kernel/services/shm';
 import { Booted, boot, E, fileReader, raw, scenarioOf, type Snippet } from './harness';
 
 const OBJ_SHM = 15;
@@ -244,17 +244,29 @@ ${attach(9)}
     expect(shmRegistry(one.kernel).get('buf')!.dataspace).not.toBe(shmRegistry(two.kernel).get('buf')!.dataspace);
   });
 
-  it('shmRegister enters a dataspace under a free name (a restore) and refuses a taken or bad one', () => {
-    const b = boot([{ name: 'a', asm: raw(`${open('buf_nosize')}
-    park`, STRINGS) }]);
-    const task = b.task('a');
-    const ds = b.kernel.allocDataspace(task, 4096);
-    if (!ds.ok) throw new Error(ds.error);
-    expect(shmRegister(b.kernel, 'buf', ds.value, task).ok).toBe(true);
-    expect(shmRegister(b.kernel, 'buf', ds.value, task)).toEqual({ ok: false, error: 'BAD_ARG' });
-    expect(shmRegister(b.kernel, 'a b', ds.value, task)).toEqual({ ok: false, error: 'BAD_ARG' });
+  it('shmCreate (what a restore uses) makes a region charged to the given task that sessions then find; refuses taken or bad names and sizes', () => {
+    const b = boot([
+      { name: 'a', ram: '256K', asm: raw(`${open('buf_nosize')}
+    park`, STRINGS) },
+      { name: 'b', asm: raw(`
+    park`, STRINGS) },
+    ]);
+    const a = b.task('a');
+    const used = a.ramUsed;
+    const made = shmCreate(b.kernel, a, 'buf', 5000);
+    if (!made.ok) throw new Error(made.error);
+    expect(made.value.dataspace.size).toBe(8192);
+    expect(a.ramUsed).toBe(used + 8192);
+    expect(a.dataspaces.has(made.value.dataspace)).toBe(false);
+    expect(shmCreate(b.kernel, a, 'buf', 4096)).toEqual({ ok: false, error: 'BAD_ARG' });
+    expect(shmCreate(b.kernel, a, 'a b', 4096)).toEqual({ ok: false, error: 'BAD_ARG' });
+    expect(shmCreate(b.kernel, a, 'c', 0)).toEqual({ ok: false, error: 'BAD_ARG' });
+    expect(shmCreate(b.kernel, a, 'c', 1.5)).toEqual({ ok: false, error: 'BAD_ARG' });
+    expect(shmCreate(b.kernel, a, 'c', 1 << 20)).toEqual({ ok: false, error: 'QUOTA' });
+    expect(a.ramUsed).toBe(used + 8192);
     b.runMs(1);
     expect(b.statuses('a', 1)).toEqual([0]); // found without a size
-    expect((unwrap(task.caps.get(8)!.obj) as ShmSession).dataspace).toBe(ds.value);
+    expect((unwrap(a.caps.get(8)!.obj) as ShmSession).dataspace).toBe(made.value.dataspace);
+    expect([...shmRegistry(b.kernel).keys()]).toEqual(['buf']);
   });
 });

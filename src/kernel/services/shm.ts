@@ -29,12 +29,11 @@ export interface SharedMemory {
   readonly charged: Task;
 }
 
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
 const registries = new WeakMap<Kernel, Map<string, SharedMemory>>();
 
-/**
- * The named regions of a kernel, in creation order. A restore refills it with `shmRegister` so
- * that later sessions for a recorded name find the restored dataspace.
- */
+/** The named regions of a kernel, in creation order. */
 export function shmRegistry(k: Kernel): ReadonlyMap<string, SharedMemory> {
   return registryOf(k);
 }
@@ -49,18 +48,26 @@ function registryOf(k: Kernel): Map<string, SharedMemory> {
 }
 
 /**
- * Enters an existing dataspace under `name` (a restore: the dataspace was recreated and its
- * size charged to `charged` already). Refuses a name that is taken.
+ * Creates the region `name` of `size` bytes (rounded up to 4 KiB), zeroed and charged to
+ * `charged`'s quota, as the first session for a name does; a restore calls it to recreate a
+ * recorded region (then fills its contents). BAD_ARG for a bad or taken name or a bad size,
+ * QUOTA when it does not fit.
  */
-export function shmRegister(k: Kernel, name: string, dataspace: Dataspace, charged: Task): Result<SharedMemory> {
+export function shmCreate(k: Kernel, charged: Task, name: string, size: number): Result<SharedMemory> {
   const reg = registryOf(k);
   if (!NAME.test(name) || reg.has(name)) return err('BAD_ARG');
-  const shm: SharedMemory = { name, dataspace, charged };
+  if (!Number.isInteger(size) || size <= 0 || size > 0x8000_0000) return err('BAD_ARG');
+  const bytes = Math.ceil(size / 4096) * 4096;
+  // Charged like a RAM ALLOC, but not entered in the task's dataspaces: RAM FREE cannot take
+  // it away from the other components.
+  if (charged.ramCharged + bytes > charged.ramQuota) return err('QUOTA');
+  const pa = k.frames.alloc(bytes / 4096);
+  if (pa < 0) return err('QUOTA');
+  charged.ramUsed += bytes;
+  const shm: SharedMemory = { name, dataspace: new Dataspace(pa, bytes), charged };
   reg.set(name, shm);
   return ok(shm);
 }
-
-const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** A session of the SHM service: op 0 DATASPACE. */
 export class ShmSession implements KObject {
@@ -101,13 +108,7 @@ export function shmSession(k: Kernel, task: Task, _label: string, args: SessionA
     return ok(new ShmSession(task, known));
   }
   if (bytes === undefined) return err('NOT_FOUND');
-  // Charged like a RAM ALLOC, but not entered in the task's dataspaces: RAM FREE cannot take
-  // it away from the other components.
-  if (task.ramCharged + bytes > task.ramQuota) return err('QUOTA');
-  const pa = k.frames.alloc(bytes / 4096);
-  if (pa < 0) return err('QUOTA');
-  task.ramUsed += bytes;
-  const shm: SharedMemory = { name, dataspace: new Dataspace(pa, bytes), charged: task };
-  reg.set(name, shm);
-  return ok(new ShmSession(task, shm));
+  const shm = shmCreate(k, task, name, bytes);
+  if (!shm.ok) return shm;
+  return ok(new ShmSession(task, shm.value));
 }
