@@ -62,6 +62,8 @@ export class Kernel {
   readonly frames: FrameAllocator;
   readonly tasks: Task[] = [];
   readonly events = new Set<TimedEvent>();
+  /** The next Timer session's creation number (see TimerSession.seq). */
+  nextTimerSeq = 0;
   readonly irqTargets = new Map<number, IrqTarget>();
   readonly quantum: number;
   /**

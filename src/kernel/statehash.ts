@@ -18,7 +18,7 @@ export function kernelStateHash(k: Kernel): string {
   for (const task of k.tasks) hashTask(h, k, task);
   h.number(k.now());
   const m = k.machine;
-  h.text(JSON.stringify([m.plic.saveState(), m.uart.saveState()]));
+  h.text(JSON.stringify([m.plic.saveState(), m.uart.saveState(), m.irqsrc.saveState()]));
   return h.digest();
 }
 

@@ -12,6 +12,7 @@ import { ParentCap } from '../kernel/services/parent';
 import { PdSession } from '../kernel/services/pd';
 import { RamSession } from '../kernel/services/ram';
 import { IoMemSession, IrqSession, LogSession, RmSession, TimerSession } from '../kernel/services/sessions';
+import { shmRegistry, ShmSession } from '../kernel/services/shm';
 import { SignalContext, SignalReceiver } from '../kernel/signal';
 import type { Task } from '../kernel/task';
 import { Thread } from '../kernel/thread';
@@ -75,6 +76,9 @@ export function takeCheckpoint(init: Init, opts: CheckpointOptions): { checkpoin
     }),
   }));
 
+  // Named shared memory: every region of the SHM service, reachable from a session or not.
+  const shm = [...shmRegistry(k).values()].map((r) => ({ name: r.name, dataspace: idOf(r.dataspace), charged: taskIndex.get(r.charged) ?? 0 }));
+  const shmCharged = new Map(shmRegistry(k).size === 0 ? [] : [...shmRegistry(k).values()].map((r) => [r.dataspace, r.charged] as const));
   const tracker = opts.tracker;
   const tracking = tracker === undefined ? undefined : {
     granularity: tracker.granularity,
@@ -86,7 +90,9 @@ export function takeCheckpoint(init: Init, opts: CheckpointOptions): { checkpoin
   };
   const objects: ObjectRecord[] = [];
   const ownHandler = (rm: RegionMap) => tracker?.find(rm) !== undefined; // Rtcr's, not the child's
-  for (let i = 0; i < queue.length; i++) objects.push(describe(queue[i], i, { idOf, threadRef, taskIndex, now: k.now(), serialOf: opts.serialOf, ownHandler }));
+  for (let i = 0; i < queue.length; i++) {
+    objects.push(describe(queue[i], i, { idOf, threadRef, taskIndex, now: k.now(), serialOf: opts.serialOf, ownHandler, shmCharged }));
+  }
 
   const figures: CheckpointFigures = { bytesCopied: 0, dataspacesCopied: 0, dataspacesSkipped: 0 };
   const memory: MemoryRecord[] = [];
@@ -123,10 +129,12 @@ export function takeCheckpoint(init: Init, opts: CheckpointOptions): { checkpoin
     devices: {
       plic: m.plic.saveState(),
       uart: m.uart.saveState(),
+      irqsrc: m.irqsrc.saveState(),
       uartInput: init.uartInput === undefined || init.uartInput.due === Infinity ? undefined
         : { bytes: [...init.uartInput.bytes], remaining: Math.max(0, init.uartInput.due - k.now()) },
     },
     tracking,
+    shm,
     logCount: init.log.length,
   };
   return { checkpoint, figures };
@@ -141,6 +149,8 @@ interface DescribeContext {
   serialOf: (ds: Dataspace) => number;
   /** Region maps whose fault handler is Rtcr's own tracking (not recorded: restore re-arms it). */
   ownHandler: (rm: RegionMap) => boolean;
+  /** Shared-memory dataspaces and the task their quota is charged to. */
+  shmCharged: ReadonlyMap<Dataspace, Task>;
 }
 
 function describe(obj: object, id: number, c: DescribeContext): ObjectRecord {
@@ -148,7 +158,7 @@ function describe(obj: object, id: number, c: DescribeContext): ObjectRecord {
   const owner = (t: Task) => taskIndex.get(t) ?? 0;
   if (obj instanceof Dataspace) {
     if (obj.io) return { kind: 'iomem', id, base: obj.phys, size: obj.size };
-    const holder = [...taskIndex.keys()].find((t) => t.dataspaces.has(obj));
+    const holder = c.shmCharged.get(obj) ?? [...taskIndex.keys()].find((t) => t.dataspaces.has(obj));
     return { kind: 'dataspace', id, size: obj.size, owner: holder === undefined ? 0 : owner(holder), serial: serialOf(obj) };
   }
   if (obj instanceof RegionMap) {
@@ -184,7 +194,7 @@ function describeSession(obj: object, id: number, idOf: (o: object) => number, o
       ...base, service: 'Timer', component: owner(obj.task), label: '',
       timer: {
         context: obj.context === undefined ? undefined : idOf(obj.context.obj),
-        remaining: obj.deadline === Infinity ? -1 : obj.deadline - now, period: obj.period,
+        remaining: obj.deadline === Infinity ? -1 : obj.deadline - now, period: obj.period, seq: obj.seq,
       },
     };
   }
@@ -196,6 +206,10 @@ function describeSession(obj: object, id: number, idOf: (o: object) => number, o
   }
   if (obj instanceof RmSession) {
     return { ...base, service: 'RM', component: owner(obj.task), label: '', regionMaps: obj.regionMaps.map((r) => idOf(r)) };
+  }
+  if (obj instanceof ShmSession) {
+    idOf(obj.dataspace);
+    return { ...base, service: 'SHM', component: owner(obj.task), label: '', shm: obj.name };
   }
   if (obj instanceof IoMemSession) {
     return { ...base, service: 'IO_MEM', component: owner(obj.task), label: '', iomem: idOf(obj.dataspace) };

@@ -40,16 +40,18 @@ export const ObjectRecord = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('thread'), id, component: z.number().int().min(0).max(255), index: z.number().int().min(0).max(4095) }),
   z.strictObject({
     kind: z.literal('session'), id, component: z.number().int().min(0).max(255),
-    service: z.enum(['Parent', 'PD', 'CPU', 'RAM', 'LOG', 'Timer', 'IRQ', 'RM', 'IO_MEM']),
+    service: z.enum(['Parent', 'PD', 'CPU', 'RAM', 'LOG', 'Timer', 'IRQ', 'RM', 'IO_MEM', 'SHM']),
     label: z.string().max(256),
     /** Timer: context, cycles until the deadline (-1: none), period in cycles. */
-    timer: z.strictObject({ context: id.optional(), remaining: cycles, period: count }).optional(),
+    timer: z.strictObject({ context: id.optional(), remaining: cycles, period: count, seq: count }).optional(),
     /** IRQ: source, context, claimed and not yet acknowledged. */
     irq: z.strictObject({ irq: z.number().int().min(1).max(31), context: id.optional(), claimed: z.boolean() }).optional(),
     /** RM session: the region maps it created. */
     regionMaps: z.array(id).max(4096).optional(),
     /** IO_MEM: the device dataspace. */
     iomem: id.optional(),
+    /** SHM: the name of the shared region the session opens. */
+    shm: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
   }),
 ]);
 export type ObjectRecord = z.infer<typeof ObjectRecord>;
@@ -80,7 +82,7 @@ const ComponentRecord = z.strictObject({
   ramQuota: count,
   priority: z.number().int().min(0).max(255),
   /** Services the component may ask for (undefined: all of core's). */
-  routes: z.array(z.enum(['LOG', 'Timer', 'RM', 'IRQ', 'IO_MEM'])).max(5).optional(),
+  routes: z.array(z.enum(['LOG', 'Timer', 'RM', 'IRQ', 'IO_MEM', 'SHM'])).max(6).optional(),
   end: z.union([
     z.strictObject({ kind: z.literal('exit'), code: i32 }),
     z.strictObject({ kind: z.literal('fault'), reason: z.string().max(1024) }),
@@ -119,6 +121,7 @@ export const CheckpointSchema = z.strictObject({
   devices: z.strictObject({
     plic: z.unknown(),
     uart: z.unknown(),
+    irqsrc: z.unknown(),
     /** Scenario UART input not delivered yet: its bytes and the cycles until it arrives. */
     uartInput: z.strictObject({ bytes: z.array(z.number().int().min(0).max(255)).max(1 << 20), remaining: count }).optional(),
   }),
@@ -132,6 +135,15 @@ export const CheckpointSchema = z.strictObject({
       designated: z.array(z.strictObject({ ds: id, offset: u32 })).max(1 << 20),
     })).max(4096),
   }).optional(),
+  /**
+   * Named shared memory (the SHM service): each region once, with the component whose quota pays
+   * for it; restored as one dataspace that every member's session and attachment shows.
+   */
+  shm: z.array(z.strictObject({
+    name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
+    dataspace: id,
+    charged: z.number().int().min(0).max(255),
+  })).max(4096),
   /** Log lines written before the checkpoint (so a restored run can print the whole story). */
   logCount: count,
 });

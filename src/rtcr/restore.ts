@@ -17,6 +17,7 @@ import { ParentCap } from '../kernel/services/parent';
 import { PdSession } from '../kernel/services/pd';
 import { RamSession } from '../kernel/services/ram';
 import { ioMemAllowed, IoMemSession, IrqSession, LogSession, RmSession, TimerSession } from '../kernel/services/sessions';
+import { shmCreate, shmRegistry, ShmSession } from '../kernel/services/shm';
 import { SignalContext, SignalReceiver } from '../kernel/signal';
 import { coveredMegapages, SLOT_RM, type Task } from '../kernel/task';
 import { Thread, ThreadState } from '../kernel/thread';
@@ -102,6 +103,23 @@ export function validate(cp: Checkpoint, init: Init): string | undefined {
   if (!plic.ok) return `devices.plic: ${plic.error}`;
   const uart = guarded(() => m.uart.loadState(cp.devices.uart as Parameters<typeof m.uart.loadState>[0]));
   if (!uart.ok) return `devices.uart: ${uart.error}`;
+  const irqsrc = guarded(() => m.irqsrc.loadState(cp.devices.irqsrc as Parameters<typeof m.irqsrc.loadState>[0]));
+  if (!irqsrc.ok) return `devices.irqsrc: ${irqsrc.error}`;
+  const names = new Set<string>();
+  for (const [i, r] of cp.shm.entries()) {
+    if (names.has(r.name)) return `shm[${i}]: the name ${r.name} twice`;
+    names.add(r.name);
+    const p = need(r.dataspace, ['dataspace'], `shm[${i}]`);
+    if (p !== undefined) return p;
+    if (cp.components[r.charged] === undefined) return `shm[${i}]: charged to no component`;
+  }
+  for (const o of objs) {
+    if (o.kind === 'session' && o.service === 'SHM' && (o.shm === undefined || !names.has(o.shm))) {
+      return `objects[${o.id}]: an SHM session for a region the image does not have`;
+    }
+  }
+  const seqs = objs.flatMap((o) => (o.kind === 'session' && o.timer !== undefined ? [o.timer.seq] : []));
+  if (new Set(seqs).size !== seqs.length) return 'two Timer sessions with one creation number';
   const irqOwner = new Map<number, number>();
   for (const o of objs) {
     if (o.kind !== 'session' || o.irq === undefined) continue;
@@ -145,7 +163,9 @@ export function validate(cp: Checkpoint, init: Init): string | undefined {
       if (cap.derivedFrom !== undefined && !c.caps.some((x) => x.slot === cap.derivedFrom)) return `${at}: slot ${cap.slot} derived from an empty slot`;
     }
     if (!c.threads.every((t, i) => t.index === i)) return `${at}: thread indices out of order`;
-    const owned = objs.reduce((n, o) => n + (o.kind === 'dataspace' && o.owner === ci ? o.size : 0), 0);
+    const sharedIds = new Set(cp.shm.map((r) => r.dataspace));
+    const owned = objs.reduce((n, o) => n + (o.kind === 'dataspace' && o.owner === ci && !sharedIds.has(o.id) ? o.size : 0), 0) +
+      cp.shm.reduce((n, r) => n + (r.charged === ci && objs[r.dataspace]?.kind === 'dataspace' ? (objs[r.dataspace] as { size: number }).size : 0), 0);
     const tables = (1 + coveredMegapages(as.regions).size) * PAGE;
     if (owned + tables > c.ramQuota) return `${at}: dataspaces of ${owned} bytes and page tables of ${tables} exceed the RAM quota of ${c.ramQuota}`;
   }
@@ -216,6 +236,9 @@ class Restorer {
     for (const kind of ['dataspace', 'iomem', 'regionmap', 'managed', 'receiver', 'context', 'thread', 'session'] as const) {
       for (const o of cp.objects) if (o.kind === kind) this.objs[o.id] = this.create(o);
     }
+    // Timers due at the same cycle fire in creation order: register them in it.
+    const timers = cp.objects.filter((o) => o.kind === 'session' && o.service === 'Timer') as Extract<ObjectRecord, { kind: 'session' }>[];
+    for (const o of timers.sort((a, b) => a.timer!.seq - b.timer!.seq)) k.events.add(this.obj<TimerSession>(o.id));
     this.restoreMemory();
     for (const o of cp.objects) if (o.kind === 'regionmap') this.restoreRegionMap(o);
     for (const o of cp.objects) if (o.kind === 'receiver') this.restoreReceiver(o);
@@ -237,6 +260,8 @@ class Restorer {
     const k = this.k;
     switch (o.kind) {
       case 'dataspace': {
+        const shm = this.cp.shm.find((r) => r.dataspace === o.id);
+        if (shm !== undefined) return this.createShared(shm.name, o.size, this.tasks[shm.charged]);
         const ds = k.allocDataspace(this.tasks[o.owner], o.size);
         if (!ds.ok) throw new Error(`restore: cannot allocate ${o.size} bytes (${ds.error})`);
         return ds.value;
@@ -261,6 +286,13 @@ class Restorer {
     }
   }
 
+  /** A named shared region: the SHM service's dataspace, charged to `charged`, registered by name. */
+  private createShared(name: string, size: number, charged: Task): Dataspace {
+    const r = shmCreate(this.k, charged, name, size);
+    if (!r.ok) throw new Error(`restore: shared region ${name}: ${r.error}`);
+    return r.value.dataspace;
+  }
+
   private createSession(o: Extract<ObjectRecord, { kind: 'session' }>): KObject {
     const task = this.tasks[o.component];
     const k = this.k;
@@ -270,11 +302,8 @@ class Restorer {
       case 'CPU': return new CpuSession(task);
       case 'RAM': return new RamSession(task);
       case 'LOG': return new LogSession(task, o.label);
-      case 'Timer': {
-        const s = new TimerSession(task, k);
-        k.events.add(s);
-        return s;
-      }
+      case 'Timer': // created in creation order by createTimers(), after the others
+        return new TimerSession(task, k, o.timer!.seq);
       case 'IRQ': {
         const s = new IrqSession(task, o.irq!.irq, k);
         k.bindIrq(o.irq!.irq, s);
@@ -282,6 +311,7 @@ class Restorer {
       }
       case 'RM': return new RmSession(task);
       case 'IO_MEM': return new IoMemSession(task, this.obj<Dataspace>(o.iomem!));
+      case 'SHM': return new ShmSession(task, shmRegistry(k).get(o.shm!)!);
     }
   }
 
@@ -395,6 +425,8 @@ class Restorer {
     if (!plic.ok) throw new Error(`restore: PLIC state: ${plic.error}`);
     const uart = m.uart.loadState(d.uart as Parameters<typeof m.uart.loadState>[0]);
     if (!uart.ok) throw new Error(`restore: UART state: ${uart.error}`);
+    const irqsrc = m.irqsrc.loadState(d.irqsrc as Parameters<typeof m.irqsrc.loadState>[0]);
+    if (!irqsrc.ok) throw new Error(`restore: IRQ source state: ${irqsrc.error}`);
     if (d.uartInput !== undefined) this.init.scheduleUartBytes(Uint8Array.from(d.uartInput.bytes), this.k.now() + d.uartInput.remaining);
   }
 }

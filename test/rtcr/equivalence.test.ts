@@ -47,6 +47,9 @@ const PLAN: Record<string, { points: number[]; until: number }> = {
   'uart_echo.json': { points: [5e6, 1.2e7], until: 3e7 }, // before and after the input arrives
   'crash.json': { points: [1e9, 1.7e9], until: 3e9 }, // before and after the fault
   'pager.json': { points: [0.03e9, 0.12e9, 0.4e9], until: 2e9 }, // the worker blocked in a managed-dataspace fault
+  'irq_counter.json': { points: [15e6, 55e6, 60e6], until: 200e6 }, // between interrupts; 60 ms: just as one fires
+  'irq_lazy.json': { points: [20e6, 22e6, 50e6], until: 200e6 }, // an interrupt pending, claimed and not acknowledged
+  'shm_ring.json': { points: [0.1234e9, 0.5e9], until: 1e9 }, // producer mid-record, consumer mid-check
 };
 
 const CONFIGS: { granularity: number; mode: TrackMode }[] = [

@@ -81,7 +81,15 @@ export class TimerSession implements KObject, TimedEvent {
   context: Capability | undefined;
   deadline = Infinity;
   period = 0;
-  constructor(readonly task: Task, private readonly kernel: Kernel) {}
+  /**
+   * Creation order among the kernel's timers: timers due at the same cycle fire in this order
+   * (their signals queue in it), so a restore recreates them in it.
+   */
+  readonly seq: number;
+  constructor(readonly task: Task, private readonly kernel: Kernel, seq?: number) {
+    this.seq = seq ?? kernel.nextTimerSeq++;
+    kernel.nextTimerSeq = Math.max(kernel.nextTimerSeq, this.seq + 1);
+  }
 
   due(): number {
     return this.task.alive ? this.deadline : Infinity;
