@@ -17,6 +17,19 @@ export class Dataspace implements KObject {
    */
   constructor(readonly phys: number, readonly size: number, readonly io = false) {}
 
+  /** For a slice: the dataspace it shows part of, and where. */
+  sliceOf: { readonly ds: Dataspace; readonly offset: number } | undefined;
+
+  /**
+   * A dataspace showing [offset, offset+size) of this one: the same frames, no memory of its own
+   * (Rtcr tracks a shared dataspace through slices of it).
+   */
+  slice(offset: number, size: number): Dataspace {
+    const s = new Dataspace(this.phys + offset, size, this.io);
+    s.sliceOf = { ds: this, offset };
+    return s;
+  }
+
   invoke(call: Invocation): Reply {
     if (call.op === 0) return reply(this.size);
     return fail('BAD_OPCODE');

@@ -85,6 +85,7 @@ export function takeCheckpoint(init: Init, opts: CheckpointOptions): { checkpoin
     mode: tracker.mode,
     managed: tracker.tracked.map((td) => ({
       rm: idOf(td.rm), owner: taskIndex.get(td.owner) ?? 0,
+      over: td.over === undefined ? undefined : idOf(td.over),
       designated: td.granules.map((g) => ({ ds: idOf(g.ds), offset: g.offset })),
     })),
   };
@@ -99,13 +100,17 @@ export function takeCheckpoint(init: Init, opts: CheckpointOptions): { checkpoin
   const ram = init.machine.bus.ram;
   const ramBase = init.machine.bus.ramBase;
   for (const [obj, id] of ids) {
-    if (!(obj instanceof Dataspace) || obj.io) continue;
-    const granule = opts.incremental === true ? tracker?.granuleOf(obj) : undefined;
-    const pages = granule !== undefined && !granule.dirty ? [] : Array.from({ length: obj.size / PAGE }, (_, p) => p);
+    if (!(obj instanceof Dataspace) || obj.io || obj.sliceOf !== undefined) continue; // a slice's memory is its parent's
+    const pages = pagesToCopy(obj, opts.incremental === true ? tracker : undefined);
     if (pages.length === 0) { figures.dataspacesSkipped++; continue; }
-    // A dataspace is physically contiguous: copy it in one piece (pages is all of it here).
     const off = obj.phys - ramBase;
-    const data = ram.slice(off, off + pages.length * PAGE);
+    let data: Uint8Array<ArrayBuffer>;
+    if (pages.length * PAGE === obj.size) {
+      data = ram.slice(off, off + obj.size); // physically contiguous: one piece
+    } else {
+      data = new Uint8Array(pages.length * PAGE);
+      pages.forEach((p, j) => data.set(ram.subarray(off + p * PAGE, off + (p + 1) * PAGE), j * PAGE));
+    }
     memory.push({ dataspace: id, pages, data });
     figures.bytesCopied += data.length;
     figures.dataspacesCopied++;
@@ -140,6 +145,21 @@ export function takeCheckpoint(init: Init, opts: CheckpointOptions): { checkpoin
   return { checkpoint, figures };
 }
 
+/**
+ * The pages of `ds` a checkpoint copies: all of it, or with tracking (incremental) those of its
+ * marked granules — a designated dataspace's own, or a shared dataspace's marked slices.
+ */
+function pagesToCopy(ds: Dataspace, tracker: Tracker | undefined): number[] {
+  const all = () => Array.from({ length: ds.size / PAGE }, (_, p) => p);
+  if (tracker === undefined) return all();
+  const slices = tracker.slicesOver(ds);
+  if (slices !== undefined) {
+    return slices.filter((g) => g.dirty).flatMap((g) => Array.from({ length: g.ds.size / PAGE }, (_, k) => g.offset / PAGE + k));
+  }
+  const granule = tracker.granuleOf(ds);
+  return granule !== undefined && !granule.dirty ? [] : all();
+}
+
 /** The record of one object; references to other objects become ids. */
 interface DescribeContext {
   idOf: (o: object) => number;
@@ -158,6 +178,7 @@ function describe(obj: object, id: number, c: DescribeContext): ObjectRecord {
   const owner = (t: Task) => taskIndex.get(t) ?? 0;
   if (obj instanceof Dataspace) {
     if (obj.io) return { kind: 'iomem', id, base: obj.phys, size: obj.size };
+    if (obj.sliceOf !== undefined) return { kind: 'slice', id, of: idOf(obj.sliceOf.ds), offset: obj.sliceOf.offset, size: obj.size };
     const holder = c.shmCharged.get(obj) ?? [...taskIndex.keys()].find((t) => t.dataspaces.has(obj));
     return { kind: 'dataspace', id, size: obj.size, owner: holder === undefined ? 0 : owner(holder), serial: serialOf(obj) };
   }

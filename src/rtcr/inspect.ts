@@ -14,6 +14,7 @@ function objectName(o: ObjectRecord | undefined): string {
   switch (o.kind) {
     case 'dataspace': return `dataspace #${o.id} (${o.size} bytes)`;
     case 'iomem': return `device memory #${o.id} (${h32(o.base)}, ${o.size} bytes)`;
+    case 'slice': return `slice #${o.id} of dataspace #${o.of} (+0x${o.offset.toString(16)}, ${o.size} bytes)`;
     case 'regionmap': return `region map #${o.id} (${o.size} bytes, ${o.regions.length} regions)`;
     case 'managed': return `managed dataspace #${o.id} (region map #${o.rm})`;
     case 'receiver': return `signal receiver #${o.id} (${o.pending.length} pending)`;

@@ -6,7 +6,8 @@
 
 import type { Init, Interposition, ServiceName } from '../kernel/init';
 import type { Kernel } from '../kernel/kernel';
-import { fail, reply, RIGHTS_ALL, type Invocation, type Interposer, type KObject, type Reply } from '../kernel/object';
+import { fail, reply, RIGHT_INVOKE, RIGHT_WRITE, RIGHTS_ALL, type Invocation, type Interposer, type KObject, type Reply } from '../kernel/object';
+import { ShmSession } from '../kernel/services/shm';
 import type { Result } from '../kernel/errors';
 import { ManagedDataspace, type RegionMap } from '../kernel/regionmap';
 import type { Task } from '../kernel/task';
@@ -77,7 +78,8 @@ export class TrackingRamInterceptor extends Interceptor {
     if (call.op === 0) return this.record(call, this.alloc(call));
     if (call.op === 1) {
       const cap = this.task.caps.get(call.args[0]);
-      if (cap !== undefined && cap.obj instanceof ManagedDataspace && this.tracker.find(cap.obj.rm) !== undefined) {
+      const td = cap !== undefined && cap.obj instanceof ManagedDataspace ? this.tracker.find(cap.obj.rm) : undefined;
+      if (cap !== undefined && cap.obj instanceof ManagedDataspace && td !== undefined && td.over === undefined) {
         return this.record(call, this.free(call.kernel, cap.obj.rm, call.args[0]));
       }
     }
@@ -105,6 +107,24 @@ export class TrackingRamInterceptor extends Interceptor {
   }
 }
 
+/**
+ * An SHM session under tracking: DATASPACE answers with the managed dataspace Rtcr keeps over the
+ * shared dataspace (one for all members), so writes through every mapping are tracked.
+ */
+export class TrackingShmInterceptor extends Interceptor {
+  constructor(inner: KObject, task: Task, private readonly tracker: Tracker) {
+    super(inner, 'SHM', task);
+  }
+
+  override invoke(call: Invocation): Reply {
+    const real = this.inner;
+    if (call.op !== 0 || !(real instanceof ShmSession)) return super.invoke(call);
+    const md = this.tracker.over(real.dataspace, real.shm.charged);
+    const slot = this.task.caps.insert(md, RIGHT_INVOKE | RIGHT_WRITE);
+    return this.record(call, slot < 0 ? fail('QUOTA') : reply(slot));
+  }
+}
+
 /** The interposition Rtcr gives init: every session of the child goes through an Interceptor. */
 export class RtcrInterposition implements Interposition {
   readonly interceptors: Interceptor[] = [];
@@ -123,8 +143,8 @@ export class RtcrInterposition implements Interposition {
   }
 
   wrap(task: Task, service: ServiceName, obj: KObject): KObject {
-    const i = service === 'RAM' && this.tracker !== undefined
-      ? new TrackingRamInterceptor(obj, task, this.tracker)
+    const i = service === 'RAM' && this.tracker !== undefined ? new TrackingRamInterceptor(obj, task, this.tracker)
+      : service === 'SHM' && this.tracker !== undefined ? new TrackingShmInterceptor(obj, task, this.tracker)
       : new Interceptor(obj, service, task);
     this.interceptors.push(i);
     return i;

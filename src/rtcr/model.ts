@@ -28,6 +28,8 @@ export const ObjectRecord = z.discriminatedUnion('kind', [
     serial: count,
   }),
   z.strictObject({ kind: z.literal('iomem'), id, base: u32, size: u32 }),
+  /** A part of another dataspace (same memory): Rtcr tracks shared dataspaces through slices. */
+  z.strictObject({ kind: z.literal('slice'), id, of: id, offset: u32, size: u32 }),
   z.strictObject({
     kind: z.literal('regionmap'), id, size: u32, anyFrom: u32, anyTo: u32,
     regions: z.array(Region).max(4096),
@@ -132,6 +134,8 @@ export const CheckpointSchema = z.strictObject({
     managed: z.array(z.strictObject({
       rm: id,
       owner: z.number().int().min(0).max(255),
+      /** A shared dataspace tracked through slices of it (SHM), instead of designated ones of its own. */
+      over: id.optional(),
       designated: z.array(z.strictObject({ ds: id, offset: u32 })).max(1 << 20),
     })).max(4096),
   }).optional(),

@@ -79,6 +79,13 @@ export function validate(cp: Checkpoint, init: Init): string | undefined {
         if (p !== undefined) return p;
         break;
       case 'managed': p = need(o.rm, ['regionmap'], at); if (p) return p; break;
+      case 'slice':
+        p = need(o.of, ['dataspace'], at);
+        if (p) return p;
+        if (o.offset % PAGE !== 0 || o.size % PAGE !== 0 || o.size === 0 || o.offset + o.size > (objs[o.of] as { size: number }).size) {
+          return `${at}: slice +0x${o.offset.toString(16)} of ${o.size} bytes lies outside dataspace ${o.of}`;
+        }
+        break;
       case 'receiver':
         for (const c of o.pending) { p = need(c, ['context'], at); if (p) return p; }
         if (!o.waiters.every(threadOk)) return `${at}: a waiter is no thread`;
@@ -141,7 +148,7 @@ export function validate(cp: Checkpoint, init: Init): string | undefined {
     if (rm?.kind !== 'regionmap') continue;
     for (const d of t.designated) {
       const ds = objs[d.ds];
-      if (ds?.kind !== 'dataspace' || d.offset % g !== 0 || d.offset + ds.size > rm.size || ds.size > g) {
+      if ((ds?.kind !== 'dataspace' && ds?.kind !== 'slice') || d.offset % g !== 0 || d.offset + ds.size > rm.size || ds.size > g) {
         return `tracking.managed[${i}]: designated dataspace ${d.ds} at +0x${d.offset.toString(16)} lies outside its granule or managed dataspace`;
       }
     }
@@ -173,9 +180,15 @@ export function validate(cp: Checkpoint, init: Init): string | undefined {
     const p = need(t.rm, ['regionmap'], `tracking.managed[${i}]`);
     if (p !== undefined) return p;
     if (cp.components[t.owner] === undefined) return `tracking.managed[${i}]: owner ${t.owner} is no component`;
-    for (const d of t.designated) {
-      const q = need(d.ds, ['dataspace'], `tracking.managed[${i}]`);
+    if (t.over !== undefined) {
+      const q = need(t.over, ['dataspace'], `tracking.managed[${i}]`);
       if (q !== undefined) return q;
+    }
+    for (const d of t.designated) {
+      const q = need(d.ds, t.over === undefined ? ['dataspace'] : ['slice'], `tracking.managed[${i}]`);
+      if (q !== undefined) return q;
+      const sl = objs[d.ds];
+      if (sl?.kind === 'slice' && (sl.of !== t.over || sl.offset !== d.offset)) return `tracking.managed[${i}]: slice ${d.ds} is not the granule at +0x${d.offset.toString(16)}`;
     }
   }
   for (const [i, m] of cp.memory.entries()) {
@@ -196,7 +209,7 @@ function validateRegions(o: Extract<ObjectRecord, { kind: 'regionmap' }>, objs: 
   const sorted = [...o.regions].sort((a, b) => a.base - b.base);
   for (const [i, r] of sorted.entries()) {
     const t = objs[r.target];
-    const tsize = t?.kind === 'dataspace' || t?.kind === 'iomem' || t?.kind === 'regionmap' ? t.size : undefined;
+    const tsize = t?.kind === 'dataspace' || t?.kind === 'slice' || t?.kind === 'iomem' || t?.kind === 'regionmap' ? t.size : undefined;
     if (tsize === undefined || t!.id === o.id) return `${at}: region at 0x${r.base.toString(16)} shows no dataspace`;
     if (r.base % PAGE !== 0 || r.size % PAGE !== 0 || r.offset % PAGE !== 0 || r.size === 0) return `${at}: region at 0x${r.base.toString(16)} is not page aligned`;
     if (r.base + r.size > o.size || r.offset + r.size > tsize) return `${at}: region at 0x${r.base.toString(16)} leaves its region map or dataspace`;
@@ -233,7 +246,7 @@ class Restorer {
       for (const t of c.threads) k.createThread(task, t.name, t.priority, { noUtcb: true });
       this.objs[c.addressSpace] = task.as;
     }
-    for (const kind of ['dataspace', 'iomem', 'regionmap', 'managed', 'receiver', 'context', 'thread', 'session'] as const) {
+    for (const kind of ['dataspace', 'slice', 'iomem', 'regionmap', 'managed', 'receiver', 'context', 'thread', 'session'] as const) {
       for (const o of cp.objects) if (o.kind === kind) this.objs[o.id] = this.create(o);
     }
     // Timers due at the same cycle fire in creation order: register them in it.
@@ -267,6 +280,7 @@ class Restorer {
         return ds.value;
       }
       case 'iomem': return new Dataspace(o.base, o.size, true);
+      case 'slice': return this.obj<Dataspace>(o.of).slice(o.offset, o.size);
       case 'regionmap': {
         if (this.objs[o.id] !== undefined) return this.objs[o.id]!; // an address space
         const rm = new RegionMap(o.size, (t, va, len) => k.unmap(t, va, len), o.anyFrom, o.anyTo);

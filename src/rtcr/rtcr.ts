@@ -71,7 +71,8 @@ export class Rtcr {
     for (const t of cp.tracking?.managed ?? []) {
       const rm = r.objects[t.rm];
       if (!(rm instanceof RegionMap) || ip.tracker === undefined) continue;
-      ip.tracker.adopt(r.init.kernel.tasks[t.owner], rm, t.designated.map((d) => ({ ds: r.objects[d.ds] as Dataspace, offset: d.offset })));
+      const over = t.over === undefined ? undefined : r.objects[t.over] as Dataspace;
+      ip.tracker.adopt(r.init.kernel.tasks[t.owner], rm, t.designated.map((d) => ({ ds: r.objects[d.ds] as Dataspace, offset: d.offset })), over);
     }
     const last = chain[chain.length - 1];
     rtcr.sequence = last.head.sequence + 1;

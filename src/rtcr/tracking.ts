@@ -32,6 +32,8 @@ export interface Granule {
 export interface TrackedDataspace {
   readonly rm: RegionMap;
   readonly owner: Task;
+  /** For a shared dataspace (SHM) tracked through slices of it: that dataspace. */
+  readonly over: Dataspace | undefined;
   readonly granuleSize: number;
   readonly granules: Granule[];
 }
@@ -68,10 +70,24 @@ export class Tracker {
     return ok(td.rm.managed);
   }
 
+  /**
+   * A managed dataspace over an existing (shared) dataspace: its designated dataspaces are
+   * slices of it, so every component that attaches the managed dataspace sees the same memory,
+   * and writes through any of the mappings mark the same granules. One per dataspace.
+   */
+  over(ds: Dataspace, owner: Task): ManagedDataspace {
+    const known = this.tracked.find((t) => t.over === ds);
+    if (known !== undefined) return known.rm.managed;
+    const gsize = this.granularity * 4096;
+    const parts: { ds: Dataspace; offset: number }[] = [];
+    for (let off = 0; off < ds.size; off += gsize) parts.push({ ds: ds.slice(off, Math.min(gsize, ds.size - off)), offset: off });
+    return this.adopt(owner, this.newRegionMap(ds.size), parts, ds).rm.managed;
+  }
+
   /** Takes over a managed dataspace whose designated dataspaces exist (a restore). All start detached. */
-  adopt(owner: Task, rm: RegionMap, parts: { ds: Dataspace; offset: number }[]): TrackedDataspace {
+  adopt(owner: Task, rm: RegionMap, parts: { ds: Dataspace; offset: number }[], over?: Dataspace): TrackedDataspace {
     const td: TrackedDataspace = {
-      rm, owner, granuleSize: this.granularity * 4096,
+      rm, owner, over, granuleSize: this.granularity * 4096,
       granules: parts.map(({ ds, offset }) => ({ ds, offset, attached: false, writable: false, dirty: false })),
     };
     for (const r of [...rm.regions]) rm.detach(r.base);
@@ -143,6 +159,11 @@ export class Tracker {
   private peek(td: TrackedDataspace, addr: number): number | undefined {
     const g = td.granules[Math.floor(addr / td.granuleSize)];
     return g === undefined ? undefined : g.ds.phys + (addr - g.offset);
+  }
+
+  /** The granules (slices) through which a shared dataspace is tracked, if it is. */
+  slicesOver(ds: Dataspace): readonly Granule[] | undefined {
+    return this.tracked.find((t) => t.over === ds)?.granules;
   }
 
   /** Pages of `ds` to copy in an incremental checkpoint: a dirty granule's, or none. */
