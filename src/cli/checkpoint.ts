@@ -6,6 +6,7 @@ import { kernelStateHash } from '../kernel/statehash';
 import { mergeChain } from '../rtcr/chain';
 import { decodeImage, encodeImage, type Image } from '../rtcr/image';
 import { describeImage } from '../rtcr/inspect';
+import { parseIrqMap, type IrqMap } from '../rtcr/irqmap';
 import { Rtcr } from '../rtcr/rtcr';
 import {
   formatNs, loadScenario, logPrinter, nowNs, OutputBuffer, positiveInt, printStats, usage, virtualTime,
@@ -82,7 +83,15 @@ interface RestoreFlags {
   until?: number;
   hash?: boolean;
   stats?: boolean;
+  irqMap?: IrqMap;
+  irqsrcFirstSource?: number;
 }
+
+const irqMapOption = (v: string): IrqMap => {
+  const m = parseIrqMap(v);
+  if (m === undefined) throw new InvalidArgumentError('an IRQ map is OLD=NEW pairs of PLIC sources, comma separated, e.g. 1=5,2=6');
+  return m;
+};
 
 export function registerRestore(program: Command): void {
   program
@@ -92,6 +101,8 @@ export function registerRestore(program: Command): void {
     .option('--until <time>', 'run on to this virtual time (from boot)', virtualTime)
     .option('--hash', 'print the state hash on stderr at the end')
     .option('--stats', 'print per-component counters on stderr at the end')
+    .option('--irq-map <map>', 'interrupt sources that moved on this board: OLD=NEW PLIC sources, e.g. 1=5,2=6', irqMapOption)
+    .option('--irqsrc-first-source <n>', 'this board wires the IRQ source device from PLIC source n (default 1)', positiveInt('--irqsrc-first-source', 31))
     .addHelpText('after', `
 An incremental image needs its parents: they are looked up by hash among the images in the same
 directory. Without --until the run goes on until every component has ended or waits for
@@ -105,7 +116,8 @@ function restoreCommand(path: string, flags: RestoreFlags): number {
   const chain = loadChain(path);
   if (!chain.ok) return usage(chain.error);
   const out = new OutputBuffer(1);
-  const r = Rtcr.restore(chain.images, logPrinter(out));
+  const board = flags.irqsrcFirstSource === undefined ? undefined : { irqsrcFirstSource: flags.irqsrcFirstSource };
+  const r = Rtcr.restore(chain.images, logPrinter(out), { board, irqMap: flags.irqMap });
   if (!r.ok) return usage(`${path}: ${r.error}`);
   const init = r.rtcr.init;
   const untilNs = flags.until ?? Infinity;

@@ -29,6 +29,11 @@ export interface MachineOptions {
   mtimeHz?: number;
   /** Bytes the UART receives, available from the start. */
   uartInput?: Uint8Array;
+  /**
+   * The PLIC source of the IRQ source device's channel 0 (channel n drives this + n). Default
+   * IRQSRC_IRQ_BASE; another value models a board wired differently (a restore maps sources).
+   */
+  irqsrcFirstSource?: number;
   /** Called with every byte the UART or HTIF console transmits (also kept for outputText()). */
   onOutput?: (byte: number) => void;
 }
@@ -95,7 +100,11 @@ export class Machine {
     this.clint = new Clint({ cycles: () => hart.cycles }, this.cyclesPerTick, { msip: line(3), mtip: line(7) });
     this.plic = new Plic([line(11), line(9)]);
     this.uart = new Uart16550({ irq: this.plic.sourceLine(UART_IRQ), output: (b) => this.emit(b) });
-    const irqsrcLines = Array.from({ length: IRQSRC_CHANNELS }, (_, i) => this.plic.sourceLine(IRQSRC_IRQ_BASE + i));
+    const first = opts.irqsrcFirstSource ?? IRQSRC_IRQ_BASE;
+    if (!Number.isInteger(first) || first < 1 || first + IRQSRC_CHANNELS - 1 > 31 || (first <= UART_IRQ && UART_IRQ < first + IRQSRC_CHANNELS)) {
+      throw new RangeError(`irqsrcFirstSource ${first}: channels need ${IRQSRC_CHANNELS} free PLIC sources in 1-31 (not the UART's ${UART_IRQ})`);
+    }
+    const irqsrcLines = Array.from({ length: IRQSRC_CHANNELS }, (_, i) => this.plic.sourceLine(first + i));
     this.irqsrc = new IrqSource({ cycles: () => hart.cycles }, this.cyclesPerTick, irqsrcLines);
     this.finisher = new TestFinisher((r) => this.finish({ reason: 'exit', exitCode: r.code, exitKind: r.kind }));
     hart.time = this.clint;

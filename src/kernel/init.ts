@@ -50,6 +50,8 @@ export interface Component {
 export interface Platform {
   ramMiB: number;
   clock: { insnsPerSecond: number; mtimeHz: number };
+  /** Board wiring that differs from the default (a restore on another node). */
+  board?: { irqsrcFirstSource?: number };
 }
 
 export interface InitOptions {
@@ -75,6 +77,7 @@ export class Init implements Router {
       ramSize: scenario.ramMiB * 1024 * 1024,
       insnsPerSecond: scenario.clock.insnsPerSecond,
       mtimeHz: scenario.clock.mtimeHz,
+      irqsrcFirstSource: scenario.board?.irqsrcFirstSource,
     });
     this.kernel = new Kernel(this.machine, {
       log: (label, text) => this.emit(label, text),

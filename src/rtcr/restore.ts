@@ -8,7 +8,9 @@
 // its quota, no region outside its region maps, and nothing is created for a refused one.
 
 import { Dataspace } from '../kernel/dataspace';
-import { Init, type Interposition, type LogLine, type ServiceName } from '../kernel/init';
+import { IRQSRC_CHANNELS, UART_IRQ } from '../dev/memlayout';
+import { Init, type Interposition, type LogLine, type Platform, type ServiceName } from '../kernel/init';
+import { remapIrqs, type IrqMap } from './irqmap';
 import { ANY_FROM, ANY_TO, USER_TOP, type Kernel } from '../kernel/kernel';
 import type { KObject } from '../kernel/object';
 import { RegionMap } from '../kernel/regionmap';
@@ -27,10 +29,25 @@ import { PAGE, type Checkpoint, type ObjectRecord } from './model';
 export type RestoreResult = { ok: true; init: Init; objects: readonly (KObject | undefined)[] } | { ok: false; error: string };
 
 /** Restores `cp` on a fresh board and kernel. */
-export function restore(cp: Checkpoint, opts: { onLog?: (l: LogLine) => void; interpose?: Interposition } = {}): RestoreResult {
-  const board = validateBoard(cp);
+export interface RestoreOptions {
+  onLog?: (l: LogLine) => void;
+  interpose?: Interposition;
+  /** The board here, if wired differently from the default. */
+  board?: Platform['board'];
+  /** Interrupt sources that moved on this board: old PLIC source -> new. */
+  irqMap?: IrqMap;
+}
+
+export function restore(original: Checkpoint, opts: RestoreOptions = {}): RestoreResult {
+  let cp = original;
+  if (opts.irqMap !== undefined && opts.irqMap.size > 0) {
+    const moved = remapIrqs(cp, opts.irqMap);
+    if (!moved.ok) return moved;
+    cp = moved.checkpoint;
+  }
+  const board = validateBoard(cp, opts.board);
   if (board !== undefined) return { ok: false, error: board };
-  const init = Init.empty({ ramMiB: cp.ramMiB, clock: { insnsPerSecond: cp.time.insnsPerSecond, mtimeHz: cp.time.mtimeHz } },
+  const init = Init.empty({ ramMiB: cp.ramMiB, clock: { insnsPerSecond: cp.time.insnsPerSecond, mtimeHz: cp.time.mtimeHz }, board: opts.board },
     opts.onLog, opts.interpose);
   const problem = validate(cp, init);
   if (problem !== undefined) return { ok: false, error: problem };
@@ -42,7 +59,12 @@ export function restore(cp: Checkpoint, opts: { onLog?: (l: LogLine) => void; in
 // ---- validation ----
 
 /** What must hold before a board can even be built for `cp`. */
-function validateBoard(cp: Checkpoint): string | undefined {
+function validateBoard(cp: Checkpoint, board: Platform['board']): string | undefined {
+  const first = board?.irqsrcFirstSource;
+  if (first !== undefined && (!Number.isInteger(first) || first < 1 || first + IRQSRC_CHANNELS - 1 > 31 ||
+    (first <= UART_IRQ && UART_IRQ < first + IRQSRC_CHANNELS))) {
+    return `board: the IRQ source device cannot start at PLIC source ${first}`;
+  }
   const { insnsPerSecond, mtimeHz } = cp.time;
   if (insnsPerSecond % mtimeHz !== 0) return `time: insnsPerSecond ${insnsPerSecond} is not a multiple of mtimeHz ${mtimeHz}`;
   const quotas = cp.components.reduce((n, c) => n + c.ramQuota, 0);

@@ -10,7 +10,7 @@ import { takeCheckpoint, type CheckpointFigures } from './checkpoint';
 import { encodeImage, imageIdentity, type Image } from './image';
 import type { Checkpoint } from './model';
 import { RtcrInterposition } from './intercept';
-import { restore } from './restore';
+import { restore, type RestoreOptions } from './restore';
 import type { TrackMode } from './tracking';
 
 export interface RtcrOptions {
@@ -53,14 +53,15 @@ export class Rtcr {
    * Restores the last image of `chain` (root first) on a fresh kernel, under Rtcr again with the
    * chain's tracking, so it can be checkpointed on.
    */
-  static restore(chain: readonly Image[], onLog?: (l: LogLine) => void): { ok: true; rtcr: Rtcr } | { ok: false; error: string } {
+  static restore(chain: readonly Image[], onLog?: (l: LogLine) => void, where: Pick<RestoreOptions, 'board' | 'irqMap'> = {}):
+    { ok: true; rtcr: Rtcr } | { ok: false; error: string } {
     const merged = mergeChain(chain);
     if (!merged.ok) return merged;
     const cp = merged.checkpoint;
     const opts: RtcrOptions = cp.tracking === undefined ? { granularity: 0, mode: 'access' }
       : { granularity: cp.tracking.granularity, mode: cp.tracking.mode };
     const ip = new RtcrInterposition(opts.granularity, opts.mode);
-    const r = restore(cp, { onLog, interpose: ip });
+    const r = restore(cp, { onLog, interpose: ip, ...where });
     if (!r.ok) return r;
     const rtcr = new Rtcr(r.init, ip, opts);
     for (const o of cp.objects) {
