@@ -146,7 +146,7 @@ export class Jit {
 
 // ---- code generation ----
 
-const hex = (v: number): string => `${v | 0}`;
+const int = (v: number): string => `${v | 0}`;
 
 /**
  * JavaScript for the block at virtual `pc` (RAM offset `ramOff`), and its length. Each
@@ -170,7 +170,7 @@ function generate(m32: Int32Array, pc: number, ramOff: number): { source: string
     off += 4;
     if ((cur & 0xfff) === 0 || k === MAX_BLOCK) break; // page end: the next fetch translates anew
   }
-  if (k > 0) out.push(`h.pc = ${hex(cur)}; return ${k};`);
+  if (k > 0) out.push(`h.pc = ${int(cur)}; return ${k};`);
   return { source: out.join('\n'), len: k };
 }
 
@@ -188,16 +188,16 @@ function emit(op: number, w: number, pc: number, K: number): Emitted | undefined
   const immI = w >> 20;
   const immS = ((w >> 25) << 5) | rd;
   const set = (expr: string): Emitted => ({ text: rd === 0 ? `${expr};` : `x[${rd}] = ${expr};`, ends: false });
-  const pc4 = hex(pc + 4);
-  const misaligned = (t: string) => `{ h.pc = ${hex(pc)}; h.raise(0, ${t}); return ${K}; }`;
+  const pc4 = int(pc + 4);
+  const misaligned = (t: string) => `{ h.pc = ${int(pc)}; h.raise(0, ${t}); return ${K}; }`;
   switch (op) {
-    case Op.LUI: return set(hex(w & 0xfffff000));
-    case Op.AUIPC: return set(hex(pc + (w & 0xfffff000)));
+    case Op.LUI: return set(int(w & 0xfffff000));
+    case Op.AUIPC: return set(int(pc + (w & 0xfffff000)));
     case Op.JAL: {
       const t = (pc + (((w >> 31) << 20) | (((w >>> 12) & 255) << 12) | (((w >>> 20) & 1) << 11) |
         (((w >>> 21) & 1023) << 1))) | 0;
-      if ((t & 3) !== 0) return { text: misaligned(hex(t)), ends: true };
-      return { text: `${rd !== 0 ? `x[${rd}] = ${pc4}; ` : ''}h.pc = ${hex(t)}; return ${K};`, ends: true };
+      if ((t & 3) !== 0) return { text: misaligned(int(t)), ends: true };
+      return { text: `${rd !== 0 ? `x[${rd}] = ${pc4}; ` : ''}h.pc = ${int(t)}; return ${K};`, ends: true };
     }
     case Op.JALR:
       return {
@@ -211,7 +211,7 @@ function emit(op: number, w: number, pc: number, K: number): Emitted | undefined
       const a = R(rs1), b = R(rs2);
       const cond = op === Op.BEQ ? `${a} === ${b}` : op === Op.BNE ? `${a} !== ${b}` : op === Op.BLT ? `${a} < ${b}`
         : op === Op.BGE ? `${a} >= ${b}` : op === Op.BLTU ? `(${a} >>> 0) < (${b} >>> 0)` : `(${a} >>> 0) >= (${b} >>> 0)`;
-      const taken = (t & 3) !== 0 ? misaligned(hex(t)) : `{ h.pc = ${hex(t)}; return ${K}; }`;
+      const taken = (t & 3) !== 0 ? misaligned(int(t)) : `{ h.pc = ${int(t)}; return ${K}; }`;
       return { text: `if (${cond}) ${taken}\nh.pc = ${pc4}; return ${K};`, ends: true };
     }
     case Op.LW: return load(rd, rs1, immI, 4, pc, K, 'm32[(va + rA[i]) >>> 2]', 'v');
@@ -269,8 +269,8 @@ function load(rd: number, rs1: number, imm: number, size: number, pc: number, K:
   return {
     text: `{ const va = (${R(rs1)} + ${imm}) | 0, vp = va >>> 12, i = vp & ${TLB_MASK};\n` +
       `if (rT[i] === vp${align}) ${dst}${fast};\n` +
-      `else { h.pc = ${hex(pc)}; const v = h.load(va, ${size}, n - ${K}); if (h.faulted) return ${K}; ` +
-      `${dst}${fromSlow}; if (h.breakRequested) { h.pc = ${hex(pc + 4)}; return ${K}; } } }`,
+      `else { h.pc = ${int(pc)}; const v = h.load(va, ${size}, n - ${K}); if (h.faulted) return ${K}; ` +
+      `${dst}${fromSlow}; if (h.breakRequested) { h.pc = ${int(pc + 4)}; return ${K}; } } }`,
     ends: false,
   };
 }
@@ -281,8 +281,8 @@ function store(rs1: number, rs2: number, imm: number, size: number, pc: number, 
   return {
     text: `{ const va = (${R(rs1)} + ${imm}) | 0, vp = va >>> 12, i = vp & ${TLB_MASK};\n` +
       `if (wT[i] === vp${align}) ${fast} = ${R(rs2)};\n` +
-      `else { h.pc = ${hex(pc)}; h.store(va, ${size}, ${R(rs2)}, n - ${K}); if (h.faulted) return ${K}; ` +
-      `if (h.breakRequested) { h.pc = ${hex(pc + 4)}; return ${K}; } } }`,
+      `else { h.pc = ${int(pc)}; h.store(va, ${size}, ${R(rs2)}, n - ${K}); if (h.faulted) return ${K}; ` +
+      `if (h.breakRequested) { h.pc = ${int(pc + 4)}; return ${K}; } } }`,
     ends: false,
   };
 }

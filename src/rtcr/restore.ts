@@ -277,8 +277,8 @@ class Restorer {
     this.restoreMemory();
     for (const o of cp.objects) if (o.kind === 'regionmap') this.restoreRegionMap(o);
     for (const o of cp.objects) if (o.kind === 'receiver') this.restoreReceiver(o);
-    cp.components.forEach((c, i) => this.restoreCaps(i));
-    cp.components.forEach((c, i) => this.restoreThreads(i));
+    cp.components.forEach((_, i) => this.restoreCaps(i));
+    cp.components.forEach((_, i) => this.restoreThreads(i));
     for (const o of cp.objects) if (o.kind === 'session') this.restoreSession(o);
     this.restoreDevices();
     cp.components.forEach((c, i) => { if (c.end !== undefined) this.tasks[i].end = c.end; });

@@ -54,9 +54,6 @@ mh:
 const FETCH_PF = 1 << 0;
 const LOAD_PF = 1 << 1;
 const STORE_PF = 1 << 3;
-const FETCH_AF = 1 << 5;
-const LOAD_AF = 1 << 9;
-const STORE_AF = 1 << 11;
 
 interface Sv32Opts {
   mode?: 'S' | 'U';
