@@ -94,6 +94,9 @@ export class Init implements Router {
    * so a bad program is one error naming the component and nothing runs.
    */
   static create(opts: InitOptions): { ok: true; init: Init } | { ok: false; message: string } {
+    const inputFile = opts.scenario.uart?.inputFile;
+    const fileInput = inputFile === undefined ? undefined : opts.readFile(inputFile);
+    if (inputFile !== undefined && fileInput === undefined) return { ok: false, message: `uart.inputFile: ${inputFile} not found` };
     const quotas = opts.scenario.components.reduce((n, c) => n + c.ram, 0);
     const ram = opts.scenario.ramMiB * 1024 * 1024;
     if (quotas > ram) {
@@ -111,7 +114,9 @@ export class Init implements Router {
       if (!started.ok) return { ok: false, message: `components[${i}] (${c.name}): ${started.message}` };
     }
     const uart = opts.scenario.uart;
-    if (uart?.input !== undefined) init.scheduleUartInput(uart.input, parseTimeNs(uart.inputAt) ?? 0);
+    const at = init.cyclesOf(parseTimeNs(uart?.inputAt ?? '0s') ?? 0);
+    if (uart?.input !== undefined) init.scheduleUartBytes(Uint8Array.from(uart.input, (ch) => ch.charCodeAt(0) & 0xff), at);
+    if (fileInput !== undefined) init.scheduleUartBytes(Uint8Array.from(fileInput), at);
     return { ok: true, init };
   }
 
@@ -155,10 +160,6 @@ export class Init implements Router {
     const name = task.label.replace(/^init -> /, '');
     if (end.kind === 'exit') this.emit('init', `${name} exited with status ${end.code}`);
     else this.emit('init', `${name} faulted: ${end.reason}`);
-  }
-
-  private scheduleUartInput(text: string, atNs: number): void {
-    this.scheduleUartBytes(Uint8Array.from(text, (ch) => ch.charCodeAt(0) & 0xff), this.cyclesOf(atNs));
   }
 
   /** Delivers `bytes` to the UART receiver at cycle `due`. */

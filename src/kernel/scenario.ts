@@ -51,9 +51,11 @@ export const ScenarioSchema = z.strictObject({
   }).default({ insnsPerSecond: 100_000_000, mtimeHz: 10_000_000 }),
   ramMiB: z.number().int().min(1).max(2047).default(64),
   uart: z.strictObject({
+    /** Bytes the UART receives (as text), or `inputFile`: a file's bytes (relative to the scenario). */
     input: z.string().optional(),
+    inputFile: z.string().min(1).optional(),
     inputAt: Time.default('0s'),
-  }).optional(),
+  }).refine((u) => u.input === undefined || u.inputFile === undefined, { message: 'give input or inputFile, not both' }).optional(),
   components: z.array(Component).min(1),
   /**
    * Run the components under Rtcr (`rtcr run`): dirty tracking with designated dataspaces of
