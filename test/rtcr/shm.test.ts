@@ -303,4 +303,34 @@ describe.each(CONFIGS.filter((c) => c.granularity > 0))('shm_ring, incremental, 
     last.init.runUntilNs(T_NS);
     expect(last.init.log.map(fmt)).toEqual(ref.log.slice(chain[chain.length - 1].checkpoint.logCount).map(fmt));
   });
+
+  it('after a restore the chain goes on: the shared page is still tracked through both mappings', () => {
+    const rtcr = boot(granularity, mode);
+    rtcr.init.runUntilNs(0.1e9);
+    const chain: Image[] = [decode(rtcr.checkpoint().bytes)];
+    /** Log lines of the whole story before each checkpoint (the restored init logs only what comes after). */
+    const before = [rtcr.init.log.length];
+    const restored = restore(chain);
+    const take = () => {
+      chain.push(decode(restored.checkpoint().bytes));
+      before.push(before[0] + restored.init.log.length);
+    };
+    const shmPages = (img: Image) => img.checkpoint.memory.filter((m) => m.dataspace === img.checkpoint.shm[0].dataspace).flatMap((m) => m.pages);
+    restored.init.runUntilNs(0.1e9 + 2e6); // two consumer ticks: both write the ring
+    take();
+    expect(chain[1].head.kind).toBe('incremental');
+    expect(shmPages(chain[1]), 'written by both').toEqual([0]);
+    take();
+    expect(shmPages(chain[2]), 'nothing ran').toEqual([]);
+    restored.init.runUntilNs(0.1e9 + 2.5e6);
+    take();
+    expect(shmPages(chain[3]), 'written by the producer').toEqual([0]);
+    for (let n = 2; n <= chain.length; n++) {
+      const again = restore(chain.slice(0, n));
+      again.init.runUntilNs(T_NS);
+      const at = `chain of ${n}`;
+      expect(again.init.log.map(fmt), at).toEqual(ref.log.slice(before[n - 1]).map(fmt));
+      expect(kernelStateHash(again.init.kernel), at).toBe(ref.hash);
+    }
+  });
 });
