@@ -68,6 +68,8 @@ export class Init implements Router {
   readonly kernel: Kernel;
   readonly components = new Map<string, Component>();
   readonly log: LogLine[] = [];
+  /** Log lines the whole run wrote before this init's first (a restore continues a story). */
+  logBase = 0;
   /** UART input scheduled by the scenario and not yet delivered. */
   uartInput: { bytes: Uint8Array; due: number } | undefined;
 

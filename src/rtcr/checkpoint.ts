@@ -140,7 +140,7 @@ export function takeCheckpoint(init: Init, opts: CheckpointOptions): { checkpoin
     },
     tracking,
     shm,
-    logCount: init.log.length,
+    logCount: init.logBase + init.log.length,
   };
   return { checkpoint, figures };
 }

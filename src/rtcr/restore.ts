@@ -259,6 +259,7 @@ class Restorer {
   run(): void {
     const { cp, k } = this;
     k.hart.cycles = cp.time.cycles;
+    this.init.logBase = cp.logCount;
     for (const c of cp.components) {
       const created = k.createTask(c.label, c.ramQuota, c.priority, { bare: true });
       if (!created.ok) throw new Error(`restore: no memory for task ${c.label}`);

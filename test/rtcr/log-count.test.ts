@@ -1,5 +1,5 @@
-// Known gaps: tests of what issue 6 (and the model) ask for that the code does not do yet. Each
-// fails today; when it passes, move it to the suite it belongs to.
+// logCount across restores: a checkpoint counts the log lines of the whole run before it, also
+// when it is taken after a restore (the restored init continues the count from the image).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,12 +23,9 @@ const decode = (b: Uint8Array): Image => {
   return d.image;
 };
 
-describe('known gaps', () => {
-  // model.ts: `logCount` is "Log lines written before the checkpoint (so a restored run can print
-  // the whole story)". takeCheckpoint records init.log.length, and a restored Init's log holds
-  // only the lines written since the restore: a checkpoint taken after a restore counts from the
-  // restore, not from boot (here 4 instead of 8). Nothing in src/ reads logCount yet, so no output
-  // is wrong today; a chain continued after a restore cannot place its lines in the story.
+describe('logCount', () => {
+  // model.ts: `logCount` is "Log lines written before the checkpoint". A restored Init's own log
+  // holds only the lines written since the restore; it once counted from there (4 instead of 8).
   it('a checkpoint taken after a restore records the log lines written before it in the whole run (logCount)', () => {
     const booted = Rtcr.boot({ scenario: scenario('irq_counter.json'), readFile }, { granularity: 16, mode: 'write' });
     if (!booted.ok) throw new Error(booted.message);
@@ -44,6 +41,6 @@ describe('known gaps', () => {
     ref.init.runUntilNs(35e6);
     expect(first.checkpoint.logCount).toBe(ref.init.log.length); // 4: the first line and irq 1-3
     ref.init.runUntilNs(75e6);
-    expect(second.checkpoint.logCount).toBe(ref.init.log.length); // 8; recorded: 4 (irq 4-7)
+    expect(second.checkpoint.logCount).toBe(ref.init.log.length); // 8, not the 4 (irq 4-7) since the restore
   });
 });
