@@ -93,7 +93,12 @@ export function parseScenario(text: string, file: string): { ok: true; scenario:
   }
   const r = ScenarioSchema.safeParse(raw);
   if (r.success) return { ok: true, scenario: r.data };
-  const issue = r.error.issues[0];
+  return { ok: false, error: `${file}: ${schemaError(r.error)}` };
+}
+
+/** A schema error as one line: the first issue's field path, then its message (`a.b[2]: ...`). */
+export function schemaError(e: z.ZodError): string {
+  const issue = e.issues[0];
   const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-  return { ok: false, error: `${file}: ${path === '' ? '' : `${path}: `}${issue.message}` };
+  return `${path === '' ? '' : `${path}: `}${issue.message}`;
 }

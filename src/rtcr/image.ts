@@ -15,6 +15,7 @@
 import { decode as cborDecode, encode as cborEncode } from 'cborg';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { z } from 'zod';
+import { schemaError } from '../kernel/scenario';
 import { CheckpointSchema, PAGE, type Checkpoint } from './model';
 
 const MAGIC = 'RTCRIMG\0';
@@ -116,7 +117,7 @@ export function decodeImage(bytes: Uint8Array): DecodeResult {
   const withData = attachPages(metaRaw.value, pages);
   if (typeof withData === 'string') return fail(`section "pages": ${withData}`);
   const cp = CheckpointSchema.safeParse(withData);
-  if (!cp.success) return fail(`section "meta": ${zodPath(cp.error)}`);
+  if (!cp.success) return fail(`section "meta": ${schemaError(cp.error)}`);
   if ((head.value.kind === 'incremental') !== (head.value.parent !== undefined)) return fail('section "head": an incremental image names a parent, a full one does not');
   return { ok: true, image: { head: head.value, checkpoint: cp.data, hash: imageIdentity(bytes) } };
 }
@@ -133,7 +134,7 @@ function parseCbor<T>(b: Uint8Array, schema: z.ZodType<T>, name: string): { ok: 
   const raw = cborSafe(b);
   if (!raw.ok) return { ok: false, error: `section "${name}": ${raw.error}` };
   const r = schema.safeParse(raw.value);
-  return r.success ? { ok: true, value: r.data } : { ok: false, error: `section "${name}": ${zodPath(r.error)}` };
+  return r.success ? { ok: true, value: r.data } : { ok: false, error: `section "${name}": ${schemaError(r.error)}` };
 }
 
 /** Gives each memory record its bytes from the pages section; a string says what is wrong. */
@@ -150,10 +151,4 @@ function attachPages(meta: unknown, pages: Uint8Array): unknown {
   }
   if (at !== pages.length) return `${pages.length - at} bytes more than the memory records name`;
   return { ...(meta as object), memory };
-}
-
-function zodPath(e: z.ZodError): string {
-  const i = e.issues[0];
-  const path = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-  return `${path === '' ? '' : `${path}: `}${i.message}`;
 }
