@@ -13,7 +13,7 @@ import { TestFinisher, type FinisherResult } from './finisher';
 import { Htif } from './htif';
 import { IrqSource } from './irqsrc';
 import {
-  CLINT_BASE, DEFAULT_RAM_SIZE, FINISHER_BASE, IRQSRC_BASE, IRQSRC_CHANNELS, IRQSRC_IRQ_BASE, PLIC_BASE, RAM_BASE,
+  CLINT_BASE, DEFAULT_RAM_SIZE, irqsrcWiringOk, FINISHER_BASE, IRQSRC_BASE, IRQSRC_CHANNELS, IRQSRC_IRQ_BASE, PLIC_BASE, RAM_BASE,
   UART_BASE, UART_IRQ,
 } from './memlayout';
 import { Plic } from './plic';
@@ -101,7 +101,7 @@ export class Machine {
     this.plic = new Plic([line(11), line(9)]);
     this.uart = new Uart16550({ irq: this.plic.sourceLine(UART_IRQ), output: (b) => this.emit(b) });
     const first = opts.irqsrcFirstSource ?? IRQSRC_IRQ_BASE;
-    if (!Number.isInteger(first) || first < 1 || first + IRQSRC_CHANNELS - 1 > 31 || (first <= UART_IRQ && UART_IRQ < first + IRQSRC_CHANNELS)) {
+    if (!irqsrcWiringOk(first)) {
       throw new RangeError(`irqsrcFirstSource ${first}: channels need ${IRQSRC_CHANNELS} free PLIC sources in 1-31 (not the UART's ${UART_IRQ})`);
     }
     const irqsrcLines = Array.from({ length: IRQSRC_CHANNELS }, (_, i) => this.plic.sourceLine(first + i));

@@ -41,6 +41,15 @@ export const IRQSRC_BASE = 0x1000_1000;
 export const IRQSRC_SIZE = 0x1000;
 export const IRQSRC_IRQ_BASE = 1;
 export const IRQSRC_CHANNELS = 4;
+
+/**
+ * Whether the IRQ source device's channels can be wired from PLIC source `first` on: they need
+ * IRQSRC_CHANNELS sources in 1-31 that are not the UART's.
+ */
+export function irqsrcWiringOk(first: number): boolean {
+  return Number.isInteger(first) && first >= 1 && first + IRQSRC_CHANNELS - 1 <= 31 &&
+    !(first <= UART_IRQ && UART_IRQ < first + IRQSRC_CHANNELS);
+}
 export const RAM_BASE = 0x8000_0000;
 export const DEFAULT_RAM_SIZE = 128 * 1024 * 1024;
 

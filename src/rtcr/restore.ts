@@ -8,7 +8,7 @@
 // its quota, no region outside its region maps, and nothing is created for a refused one.
 
 import { Dataspace } from '../kernel/dataspace';
-import { IRQSRC_CHANNELS, UART_IRQ } from '../dev/memlayout';
+import { irqsrcWiringOk } from '../dev/memlayout';
 import { Init, type Interposition, type LogLine, type Platform, type ServiceName } from '../kernel/init';
 import { remapIrqs, type IrqMap } from './irqmap';
 import { ANY_FROM, ANY_TO, USER_TOP, type Kernel } from '../kernel/kernel';
@@ -61,8 +61,7 @@ export function restore(original: Checkpoint, opts: RestoreOptions = {}): Restor
 /** What must hold before a board can even be built for `cp`. */
 function validateBoard(cp: Checkpoint, board: Platform['board']): string | undefined {
   const first = board?.irqsrcFirstSource;
-  if (first !== undefined && (!Number.isInteger(first) || first < 1 || first + IRQSRC_CHANNELS - 1 > 31 ||
-    (first <= UART_IRQ && UART_IRQ < first + IRQSRC_CHANNELS))) {
+  if (first !== undefined && !irqsrcWiringOk(first)) {
     return `board: the IRQ source device cannot start at PLIC source ${first}`;
   }
   const { insnsPerSecond, mtimeHz } = cp.time;
