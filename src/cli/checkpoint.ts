@@ -2,14 +2,13 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { kernelStateHash } from '../kernel/statehash';
 import { mergeChain } from '../rtcr/chain';
 import { decodeImage, encodeImage, type Image } from '../rtcr/image';
 import { describeImage } from '../rtcr/inspect';
 import { parseIrqMap, type IrqMap } from '../rtcr/irqmap';
 import { Rtcr } from '../rtcr/rtcr';
 import {
-  formatNs, loadScenario, logPrinter, nowNs, OutputBuffer, positiveInt, printStats, usage, virtualTime,
+  formatNs, loadScenario, logPrinter, nowNs, OutputBuffer, positiveInt, runAndReport, usage, virtualTime,
 } from './common';
 
 interface CheckpointFlags {
@@ -119,19 +118,7 @@ function restoreCommand(path: string, flags: RestoreFlags): number {
   const board = flags.irqsrcFirstSource === undefined ? undefined : { irqsrcFirstSource: flags.irqsrcFirstSource };
   const r = Rtcr.restore(chain.images, logPrinter(out), { board, irqMap: flags.irqMap });
   if (!r.ok) return usage(`${path}: ${r.error}`);
-  const init = r.rtcr.init;
-  const untilNs = flags.until ?? Infinity;
-  let stop;
-  for (let t = nowNs(init); ;) {
-    t = Math.min(Math.floor(t / 1e9) * 1e9 + 1e9, untilNs);
-    stop = init.runUntilNs(t);
-    out.flush();
-    if (stop !== 'until' || t >= untilNs) break;
-  }
-  if (flags.stats) printStats(init);
-  if (flags.hash) process.stderr.write(`state-hash: ${kernelStateHash(init.kernel)}\n`);
-  if (stop === 'idle') process.stderr.write(`rtcr: at ${formatNs(nowNs(init))} every thread waits for something that can never come\n`);
-  return 0;
+  return runAndReport(r.rtcr.init, out, { untilNs: flags.until ?? Infinity, stats: flags.stats, hash: flags.hash });
 }
 
 /**

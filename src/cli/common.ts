@@ -3,6 +3,7 @@ import { readFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { Init, LogLine } from '../kernel/init';
+import { kernelStateHash } from '../kernel/statehash';
 import { parseScenario, parseTimeNs, type Scenario } from '../kernel/scenario';
 
 /** Exit statuses of our own (a guest's exit code otherwise passes through, capped at 255). */
@@ -93,4 +94,40 @@ export function logPrinter(out: OutputBuffer): (line: LogLine) => void {
 /** Virtual nanoseconds of `init`'s clock now. */
 export function nowNs(init: Init): number {
   return (init.kernel.now() / init.scenario.clock.insnsPerSecond) * 1e9;
+}
+
+export interface RunReport {
+  /** Stop at this virtual time (ns); Infinity: until every component ended or waits forever. */
+  untilNs: number;
+  stats?: boolean;
+  hash?: boolean;
+  /** Also stop at every multiple of `every` ns and call `atEvery` there (Rtcr's checkpoints). */
+  every?: number;
+  atEvery?: (ns: number) => void;
+}
+
+/**
+ * Runs `init` on in slices that end at whole virtual seconds (so the log streams out during a
+ * long run) and at multiples of `every`; then prints --stats, --hash and an idle notice on
+ * stderr. Returns the exit status (0).
+ */
+export function runAndReport(init: Init, out: OutputBuffer, r: RunReport): number {
+  const every = r.every !== undefined && r.every > 0 ? r.every : Infinity;
+  let next = every;
+  while (next <= nowNs(init)) next += every;
+  let stop;
+  for (let t = nowNs(init); ;) {
+    t = Math.min(Math.floor(t / 1e9) * 1e9 + 1e9, r.untilNs, next);
+    stop = init.runUntilNs(t);
+    out.flush();
+    if (t === next && stop === 'until') {
+      r.atEvery?.(t);
+      next += every;
+    }
+    if (stop !== 'until' || t >= r.untilNs) break;
+  }
+  if (r.stats) printStats(init);
+  if (r.hash) process.stderr.write(`state-hash: ${kernelStateHash(init.kernel)}\n`);
+  if (stop === 'idle') process.stderr.write(`rtcr: at ${formatNs(nowNs(init))} every thread waits for something that can never come\n`);
+  return 0;
 }

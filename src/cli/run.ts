@@ -8,11 +8,10 @@ import { ABI_NAMES } from '../asm/registers';
 import { Machine, type TraceEntry } from '../dev/machine';
 import { Init } from '../kernel/init';
 import { parseTimeNs } from '../kernel/scenario';
-import { kernelStateHash } from '../kernel/statehash';
 import { Rtcr } from '../rtcr/rtcr';
 import {
-  EXIT_IDLE, EXIT_LIMIT, EXIT_USAGE, formatNs, loadScenario, logPrinter, nowNs, OutputBuffer, positiveInt,
-  printStats, usage, virtualTime,
+  EXIT_IDLE, EXIT_LIMIT, EXIT_USAGE, formatNs, loadScenario, logPrinter, OutputBuffer, positiveInt,
+  runAndReport, usage, virtualTime,
 } from './common';
 
 /** Instructions per Machine.run() call, so output streams out while the guest runs. */
@@ -66,32 +65,21 @@ function runScenario(file: string, flags: RunFlags): number {
   if (booted !== undefined && !booted.ok) return usage(`${file}: ${booted.message}`);
   const created = booted !== undefined && booted.ok ? { ok: true as const, init: booted.rtcr.init } : Init.create(opts);
   if (!created.ok) return usage(`${file}: ${created.message}`);
-  const init = created.init;
-  const untilNs = flags.until ?? Infinity;
-  const every = underRtcr?.every === undefined ? Infinity : parseTimeNs(underRtcr.every)!;
-  let nextCheckpoint = every;
-  let stop;
-  // In slices of at most one virtual second, so the log streams out during a long run; under
-  // Rtcr with `every`, a checkpoint (kept in memory) at each multiple of it.
-  for (let t = 0; ;) {
-    t = Math.min(t + 1e9, untilNs, nextCheckpoint);
-    stop = init.runUntilNs(t);
-    out.flush();
-    if (t === nextCheckpoint && stop === 'until' && booted?.ok) {
-      const c = booted.rtcr.checkpoint();
-      if (flags.stats) {
-        const f = c.figures;
-        process.stderr.write(`checkpoint ${c.kind} at ${formatNs(t)}: copied ${f.bytesCopied} bytes (${f.dataspacesCopied} dataspaces, ` +
-          `${f.dataspacesSkipped} skipped), ${f.faults} tracking faults, image ${c.bytes.length} bytes\n`);
-      }
-      nextCheckpoint += every;
-    }
-    if (stop !== 'until' || t >= untilNs) break;
-  }
-  if (flags.stats) printStats(init);
-  if (flags.hash) process.stderr.write(`state-hash: ${kernelStateHash(init.kernel)}\n`);
-  if (stop === 'idle') process.stderr.write(`rtcr: at ${formatNs(nowNs(init))} every thread waits for something that can never come\n`);
-  return 0;
+  const rtcr = booted?.ok ? booted.rtcr : undefined;
+  return runAndReport(created.init, out, {
+    untilNs: flags.until ?? Infinity,
+    stats: flags.stats,
+    hash: flags.hash,
+    // Under Rtcr with `every`: a checkpoint (kept in memory) at each multiple of it.
+    every: underRtcr?.every === undefined || rtcr === undefined ? undefined : parseTimeNs(underRtcr.every),
+    atEvery: (t: number) => {
+      const c = rtcr!.checkpoint();
+      if (!flags.stats) return;
+      const f = c.figures;
+      process.stderr.write(`checkpoint ${c.kind} at ${formatNs(t)}: copied ${f.bytesCopied} bytes (${f.dataspacesCopied} dataspaces, ` +
+        `${f.dataspacesSkipped} skipped), ${f.faults} tracking faults, image ${c.bytes.length} bytes\n`);
+    },
+  });
 }
 
 function runElf(file: string, flags: RunFlags): number {

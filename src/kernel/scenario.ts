@@ -64,7 +64,7 @@ export const ScenarioSchema = z.strictObject({
   rtcr: z.strictObject({
     granularity: z.number().int().min(0).max(65536).default(0),
     mode: z.enum(['access', 'write']).default('access'),
-    every: Time.optional(),
+    every: Time.refine((t) => (parseTimeNs(t) ?? 0) > 0, { message: 'must be a positive time' }).optional(),
   }).optional(),
 }).superRefine((s, ctx) => {
   const seen = new Set<string>();

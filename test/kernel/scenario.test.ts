@@ -143,3 +143,12 @@ describe('Init.create', () => {
     if (!r.ok) expect(r.message).toMatch(/quotas add up to 5242880 bytes, more than the board's 4194304/);
   });
 });
+
+describe('the rtcr section', () => {
+  it('refuses a checkpoint period of zero (it would never let time pass)', () => {
+    const text = (every: string) => JSON.stringify({ components: [{ name: 'a', program: 'a.s' }], rtcr: { granularity: 1, every } });
+    const zero = parseScenario(text('0s'), 's.json');
+    expect(zero.ok ? 'accepted' : zero.error).toBe('s.json: rtcr.every: must be a positive time');
+    expect(parseScenario(text('500ms'), 's.json').ok).toBe(true);
+  });
+});
