@@ -2,7 +2,7 @@
 // hash; a different config or input changes it; physical placement does not.
 import { describe, expect, it } from 'vitest';
 import type { LogLine } from '../../src/kernel/init';
-import { boot, raw, withRt, type BootOptions, type Snippet } from './harness';
+import { boot, raw, withRt, type BootOptions, type Snippet, UART_ECHO } from './harness';
 
 const TICKER = withRt(`
     call sleep_init
@@ -31,48 +31,12 @@ const WORKER = withRt(`
     call sys_yield
     j 1b`);
 
-const ECHO = withRt(`
-    la a0, n_io
-    la a1, m_uart
-    call parent_session
-    call io_mem_dataspace
-    call ds_attach
-    mv s0, a0
-    la a0, n_irq
-    la a1, i10
-    call parent_session
-    mv s1, a0
-    li a0, 1
-    call signal_context
-    mv a1, a0
-    mv a0, s1
-    call irq_sigh
-    li t0, UART_IER_RX
-    sb t0, UART_IER(s0)
-1:  li a0, SLOT_SIGNALS
-    call sys_wait
-    call line_reset
-2:  lbu t0, UART_LSR(s0)
-    andi t0, t0, UART_LSR_DR
-    beqz t0, 3f
-    lbu a0, UART_RBR(s0)
-    call line_char
-    j 2b
-3:  call line_log
-    mv a0, s1
-    call irq_ack
-    j 1b`, `.section .rodata
-n_io: .asciz "IO_MEM"
-n_irq: .asciz "IRQ"
-i10: .asciz "irq=10"
-m_uart: .asciz "base=0x10000000, size=0x1000"
-`);
 
 const scenario = (config = 'x=1'): Snippet[] => [
   { name: 'ticker', asm: TICKER, priority: 120 },
   { name: 'worker', asm: WORKER, config },
   { name: 'worker2', asm: WORKER },
-  { name: 'echo', asm: ECHO, priority: 130 },
+  { name: 'echo', asm: UART_ECHO, priority: 130 },
   { name: 'crasher', asm: raw('    li t0, 0x5000\n    sw t0, 0(t0)') },
 ];
 const uart: BootOptions = { uart: { input: 'determinism', inputAt: '7ms' } };

@@ -391,3 +391,44 @@ export function raw(body: string, data = ''): string {
 export function withRt(body: string, data = ''): string {
   return `.include "lib/rt.s"\n.include "t/rec.s"\n.include "t/util.s"\n.text\n.globl main\nmain:\n    rec_init\n${body}\n${data}\n`;
 }
+
+/**
+ * A UART echo driver: IO_MEM for the UART, IRQ 10 with context 1, logs every line the UART
+ * receives (as uart_echo does), acknowledging each interrupt.
+ */
+export const UART_ECHO = withRt(`
+    la a0, n_io
+    la a1, m_uart
+    call parent_session
+    call io_mem_dataspace
+    call ds_attach
+    mv s0, a0
+    la a0, n_irq
+    la a1, i10
+    call parent_session
+    mv s1, a0
+    li a0, 1
+    call signal_context
+    mv a1, a0
+    mv a0, s1
+    call irq_sigh
+    li t0, UART_IER_RX
+    sb t0, UART_IER(s0)
+1:  li a0, SLOT_SIGNALS
+    call sys_wait
+    call line_reset
+2:  lbu t0, UART_LSR(s0)
+    andi t0, t0, UART_LSR_DR
+    beqz t0, 3f
+    lbu a0, UART_RBR(s0)
+    call line_char
+    j 2b
+3:  call line_log
+    mv a0, s1
+    call irq_ack
+    j 1b`, `.section .rodata
+n_io: .asciz "IO_MEM"
+n_irq: .asciz "IRQ"
+i10: .asciz "irq=10"
+m_uart: .asciz "base=0x10000000, size=0x1000"
+`);

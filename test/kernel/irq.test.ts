@@ -1,7 +1,7 @@
 // IRQ and IO_MEM sessions: the UART's received-data interrupt (PLIC source 10) with input from
 // the scenario's "uart" field, delivered as a signal; the line stays masked until ACK.
 import { describe, expect, it } from 'vitest';
-import { boot, E, raw, withRt } from './harness';
+import { boot, E, raw, UART_ECHO, withRt } from './harness';
 
 /** Opens IO_MEM for the UART (s0 = registers), IRQ 10 (s1) with context 1 on slot 6, enables RX. */
 const SETUP = `
@@ -252,42 +252,7 @@ m_uart: .asciz "base=0x10000000, size=0x1000"
 describe('devices the kernel drives', () => {
   it('IO_MEM does not hand out the PLIC the kernel drives (another component\'s IRQs stay intact)', () => {
     // b asks for the PLIC to clear the kernel's enable bits: refused, a keeps its interrupts.
-    const uart = withRt(`
-    la a0, n_io
-    la a1, m_uart
-    call parent_session
-    call io_mem_dataspace
-    call ds_attach
-    mv s0, a0
-    la a0, n_irq
-    la a1, i10
-    call parent_session
-    mv s1, a0
-    li a0, 1
-    call signal_context
-    mv a1, a0
-    mv a0, s1
-    call irq_sigh
-    li t0, UART_IER_RX
-    sb t0, UART_IER(s0)
-1:  li a0, SLOT_SIGNALS
-    call sys_wait
-    call line_reset
-2:  lbu t0, UART_LSR(s0)
-    andi t0, t0, UART_LSR_DR
-    beqz t0, 3f
-    lbu a0, UART_RBR(s0)
-    call line_char
-    j 2b
-3:  call line_log
-    mv a0, s1
-    call irq_ack
-    j 1b`, `.section .rodata
-n_io: .asciz "IO_MEM"
-n_irq: .asciz "IRQ"
-i10: .asciz "irq=10"
-m_uart: .asciz "base=0x10000000, size=0x1000"
-`);
+    const uart = UART_ECHO;
     const b = boot([
       { name: 'a', asm: uart },
       { name: 'b', asm: withRt(`
