@@ -6,10 +6,9 @@ import type { Init, LogLine } from '../kernel/init';
 import { kernelStateHash } from '../kernel/statehash';
 import { parseScenario, parseTimeNs, type Scenario } from '../kernel/scenario';
 
-/** Exit statuses of our own (a guest's exit code otherwise passes through, capped at 255). */
-export const EXIT_LIMIT = 124;
-export const EXIT_IDLE = 125;
-export const EXIT_USAGE = 2;
+// Exit statuses of our own (a guest's exit code otherwise passes through, capped at 255).
+export { EXIT_IDLE, EXIT_LIMIT, EXIT_USAGE } from './outcome';
+import { EXIT_USAGE } from './outcome';
 
 /** A commander parser for a whole number from 1 to `max`. */
 export function positiveInt(what: string, max = Number.MAX_SAFE_INTEGER) {
