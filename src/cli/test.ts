@@ -6,18 +6,25 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
-import { positiveInt, usage } from './common';
+import { positiveInt } from './common';
 import { EXIT_USAGE } from './outcome';
 import { safeRunTestFile, type TestResult } from './testcase';
 import { humanResult, humanSummary, junitXml, tally, tapReport } from './testreport';
 import { hasExpect } from './testspec';
 import type { TestJob } from './testworker';
 
-interface TestFlags {
+export interface TestFlags {
   jobs?: number;
   update?: boolean;
   junit?: string;
-  tap?: string | boolean;
+  /** A file for the TAP report, or `-`: stdout. */
+  tap?: string;
+}
+
+/** Where `rtcr test` writes (process.stdout and process.stderr; a test passes its own). */
+export interface TestIo {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
 }
 
 /** Exit status when some expectation did not hold. */
@@ -32,7 +39,7 @@ export function registerTest(program: Command): void {
     .option('-j, --jobs <n>', 'run n test files at a time in worker threads (default: the number of CPUs)', positiveInt('--jobs', 256))
     .option('--update', 'rewrite each file\'s expectations with what its run produced (the fields it has; all if none)')
     .option('--junit <file>', 'also write a JUnit XML report to file')
-    .option('--tap [file]', 'write a TAP 13 report to file, or to stdout (the report for people then goes to stderr)')
+    .option('--tap <file>', 'also write a TAP 13 report to file; - for stdout (the report for people then goes to stderr)')
     .addHelpText('after', `
 A scenario runs to expect.until (or until every component ended or waits forever); an ELF spec
 runs to its exit or maxInsns. Each field of "expect" given is compared; the first divergence is
@@ -41,18 +48,22 @@ Exit status: 0 every test passed, ${EXIT_FAILED} some expectation failed, ${EXIT
 path, or a test file that is not valid (reported per file, naming the field; the rest still run).
 Files, fields and --update: docs/testing.md.`)
     .action(async (paths: string[], flags: TestFlags) => {
-      process.exitCode = await testCommand(paths, flags);
+      process.exitCode = await testCommand(paths, flags, { stdout: process.stdout, stderr: process.stderr });
     });
 }
 
-async function testCommand(paths: string[], flags: TestFlags): Promise<number> {
+/**
+ * Runs the test files in `paths` and reports on `io`; returns the exit status. Results are
+ * printed in input order as soon as every earlier file is done.
+ */
+export async function testCommand(paths: readonly string[], flags: TestFlags, io: TestIo): Promise<number> {
+  const usage = (message: string) => { io.stderr.write(`rtcr: ${message}\n`); return EXIT_USAGE; };
   const found = findTestFiles(paths);
   if (!found.ok) return usage(found.error);
   if (found.files.length === 0) return usage(`no test files (*.json with an "expect" section) in ${paths.join(' ')}`);
   const files = found.files;
-  const tapToStdout = flags.tap === true;
-  const human = tapToStdout ? process.stderr : process.stdout;
-  const progress = new Progress(files.length);
+  const human = flags.tap === '-' ? io.stderr : io.stdout;
+  const progress = new Progress(files.length, io.stderr);
   const results: TestResult[] = new Array(files.length);
   let printed = 0;
   const t0 = performance.now();
@@ -67,20 +78,20 @@ async function testCommand(paths: string[], flags: TestFlags): Promise<number> {
   const ms = performance.now() - t0;
   const t = tally(results);
   human.write(humanSummary(t, ms));
-  const wrote = writeReports(results, ms, flags);
+  const wrote = writeReports(results, ms, flags, io);
   if (wrote !== undefined) return usage(wrote);
   return t.errors > 0 ? EXIT_USAGE : t.failed > 0 ? EXIT_FAILED : 0;
 }
 
 /** Writes --junit and --tap; returns an error message, or undefined. */
-function writeReports(results: TestResult[], ms: number, flags: TestFlags): string | undefined {
+function writeReports(results: TestResult[], ms: number, flags: TestFlags, io: TestIo): string | undefined {
   try {
     if (flags.junit !== undefined) writeFileSync(flags.junit, junitXml(results, ms));
-    if (typeof flags.tap === 'string') writeFileSync(flags.tap, tapReport(results));
+    if (flags.tap !== undefined && flags.tap !== '-') writeFileSync(flags.tap, tapReport(results));
   } catch (e) {
     return `cannot write the report: ${(e as Error).message}`;
   }
-  if (flags.tap === true) process.stdout.write(tapReport(results));
+  if (flags.tap === '-') io.stdout.write(tapReport(results));
   return undefined;
 }
 
@@ -170,13 +181,15 @@ function runAll(files: string[], jobs: number, update: boolean, done: (i: number
 
 /** The `[3/12] passed 2, failed 1` line on stderr, if stderr is a terminal. */
 class Progress {
-  private readonly tty = process.stderr.isTTY === true;
+  private readonly tty: boolean;
   private done = 0;
   private passed = 0;
   private failed = 0;
   private errors = 0;
   private shown = false;
-  constructor(private readonly total: number) {}
+  constructor(private readonly total: number, private readonly stderr: TestIo['stderr']) {
+    this.tty = stderr.isTTY === true;
+  }
   count(r: TestResult): void {
     this.done++;
     if (r.outcome === 'pass') this.passed++;
@@ -184,18 +197,18 @@ class Progress {
     else this.errors++;
   }
   /** Writes `text` to `stream` without mixing it into the progress line. */
-  write(stream: NodeJS.WriteStream, text: string): void {
+  write(stream: TestIo['stdout'], text: string): void {
     this.clear();
     stream.write(text);
   }
   draw(): void {
     if (!this.tty) return;
     const errors = this.errors > 0 ? `, errors ${this.errors}` : '';
-    process.stderr.write(`\r[${this.done}/${this.total}] passed ${this.passed}, failed ${this.failed}${errors}\x1b[K`);
+    this.stderr.write(`\r[${this.done}/${this.total}] passed ${this.passed}, failed ${this.failed}${errors}\x1b[K`);
     this.shown = true;
   }
   clear(): void {
-    if (this.shown) process.stderr.write('\r\x1b[K');
+    if (this.shown) this.stderr.write('\r\x1b[K');
     this.shown = false;
   }
 }
