@@ -29,7 +29,15 @@ export const ElfSpecSchema = z.strictObject({
   input: z.string().optional(),
   maxInsns: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).default(ELF_DEFAULT_MAX_INSNS),
   expect: ElfExpect,
+}).superRefine((s, ctx) => {
+  // Every trace line is kept in memory: a trace expectation is for a short run.
+  if (s.expect.trace !== undefined && s.maxInsns > ELF_MAX_TRACE) {
+    ctx.addIssue({ code: 'custom', path: ['maxInsns'], message: `with expect.trace, give maxInsns of at most ${ELF_MAX_TRACE}` });
+  }
 });
+
+/** The most instructions an ELF spec with a trace expectation may run. */
+export const ELF_MAX_TRACE = 1_000_000;
 
 export type ElfSpec = z.output<typeof ElfSpecSchema>;
 export type ElfExpectation = z.output<typeof ElfExpect>;

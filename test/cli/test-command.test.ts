@@ -110,6 +110,12 @@ describe('rtcr test on the programs', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^11 files: 11 passed, 0 failed, 0 errors/m);
   }, 30_000);
+
+  it('runs a scenario as rtcr run does: the same state hash (under Rtcr, with its checkpoints)', () => {
+    const spec = JSON.parse(readFileSync('programs/memwalk_rtcr.json', 'utf8')) as { expect: { until: string; stateHash: string } };
+    const r = rtcr('run', 'programs/memwalk_rtcr.json', '--until', spec.expect.until, '--hash');
+    expect(r.stderr).toContain(`state-hash: ${spec.expect.stateHash}\n`);
+  }, 30_000);
 });
 
 describe('rtcr test (built CLI, worker threads)', () => {
@@ -176,11 +182,11 @@ describe('rtcr test (in-process)', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(`rtcr: ${join(dir, 'nothing-here')}: no such file or directory\n`);
   });
-  it('passes a scenario whose expectations hold, and exits 0', async () => {
-    const r = await inproc([helloScenario('pass.json')]);
+  it('passes a scenario whose expectations hold (a time given in cycles too), and exits 0', async () => {
+    const r = await inproc([helloScenario('pass.json'), helloScenario('cycles.json', (e) => { e.log[0].at = 147; })]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^ok .*pass\.json \(\d+\.\d\d s\)$/m);
-    expect(r.stdout).toMatch(/1 file: 1 passed, 0 failed, 0 errors/);
+    expect(r.stdout).toMatch(/2 files: 2 passed, 0 failed, 0 errors/);
   });
 
   it('compares an ELF spec: status, UART text, hash, instructions, and the first differing trace instruction', async () => {
@@ -216,17 +222,20 @@ describe('rtcr test (in-process)', () => {
     const badKey = helloScenario('bad-key.json', (e) => { e.instructions = { nobody: 1 }; });
     const badElf = join(dir, 'bad.test.json');
     writeFileSync(badElf, JSON.stringify({ elf: 'hi.elf', expect: { stateHash: 'xyz' } }));
+    const longTrace = join(dir, 'long.test.json');
+    writeFileSync(longTrace, JSON.stringify({ elf: 'hi.elf', expect: { trace: 'hi.trace' } }));
     const noExpect = join(dir, 'plain.json');
     writeFileSync(noExpect, JSON.stringify({ components: HELLO.components }));
     const good = helloScenario('good.json');
-    const r = await inproc([badAt, badKey, badElf, noExpect, good]);
+    const r = await inproc([badAt, badKey, badElf, longTrace, noExpect, good]);
     expect(r.status).toBe(2);
     expect(r.stdout).toContain(`ERROR ${badAt}: expect.log[0].at: not a time: use a number and a unit, e.g. "10ms"`);
     expect(r.stdout).toContain(`ERROR ${badKey}: expect.instructions.nobody: no component named "nobody"`);
     expect(r.stdout).toContain(`ERROR ${badElf}: expect.stateHash: a state hash is 16 lowercase hex digits`);
+    expect(r.stdout).toContain(`ERROR ${longTrace}: maxInsns: with expect.trace, give maxInsns of at most 1000000`);
     expect(r.stdout).toContain(`ERROR ${noExpect}: expect: no expect section`);
     expect(r.stdout).toMatch(/^ok .*good\.json/m);
-    expect(r.stdout).toMatch(/5 files: 1 passed, 0 failed, 4 errors/);
+    expect(r.stdout).toMatch(/6 files: 1 passed, 0 failed, 5 errors/);
   });
 
   it('writes well-formed JUnit XML with the right counts, the diff escaped', async () => {
