@@ -45,17 +45,20 @@ export function xmlEscape(s: string): string {
     .replace(/\r/g, '&#13;');
 }
 
+/** `s` in an XML attribute: line ends and tabs as references (a parser would turn them into spaces). */
+const xmlAttr = (s: string) => xmlEscape(s).replace(/\n/g, '&#10;').replace(/\t/g, '&#9;');
+
 /** JUnit XML: one testsuite, one testcase per file (a failure or error element with the diff). */
 export function junitXml(results: readonly TestResult[], ms: number): string {
   const t = tally(results);
   const attrs = `tests="${t.total}" failures="${t.failed}" errors="${t.errors}" skipped="0" time="${seconds(ms)}"`;
   const cases = results.map((r) => {
-    const open = `    <testcase classname="rtcr.test" name="${xmlEscape(r.file)}" file="${xmlEscape(r.file)}" time="${seconds(r.ms)}"`;
+    const open = `    <testcase classname="rtcr.test" name="${xmlAttr(r.file)}" file="${xmlAttr(r.file)}" time="${seconds(r.ms)}"`;
     if (r.outcome === 'pass') return `${open}/>`;
     const [tag, message, type, body] = r.outcome === 'error'
       ? ['error', r.error ?? '', 'spec', r.error ?? '']
       : ['failure', r.failures.map((f) => f.message).join('; '), r.failures.map((f) => f.field).join(' '), failureText(r)];
-    return `${open}>\n      <${tag} message="${xmlEscape(message)}" type="${xmlEscape(type)}">${xmlEscape(body)}</${tag}>\n    </testcase>`;
+    return `${open}>\n      <${tag} message="${xmlAttr(message)}" type="${xmlAttr(type)}">${xmlEscape(body)}</${tag}>\n    </testcase>`;
   });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites ${attrs}>\n  <testsuite name="rtcr test" ${attrs}>\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
 }

@@ -335,6 +335,8 @@ describe('rtcr test reports and diffs (in-process)', () => {
     expect(xml).toContain('tests="3" failures="1" errors="1"');
     expect(xml).toContain('<failure message="log: x" type="log">log: x\n- 1  a\\x07\n+ 1  b</failure>');
     expect(xmlEscape('\r<\ud800')).toBe('&#13;&lt;\ufffd');
+    const multi = junitXml([{ file: 'm.json', outcome: 'error', failures: [], error: 'm.json: bad\nline 2', ms: 1 }], 1);
+    expect(multi).toContain('<error message="m.json: bad&#10;line 2" type="spec">m.json: bad\nline 2</error>');
   });
 
   it('TAP: a # in a name is escaped, a control character in the diff is shown as an escape', () => {
