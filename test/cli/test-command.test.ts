@@ -1,7 +1,7 @@
 // `rtcr test`, end to end through the built CLI (worker threads come from the bundle), plus the
 // pure parts (diffs, reports, --update's text surgery) in-process.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -105,10 +105,13 @@ beforeAll(() => {
 
 describe('rtcr test on the programs', () => {
   it('every programs/*.json carries expectations, and they all hold', () => {
+    const scenarios = readdirSync('programs').filter((f) => f.endsWith('.json'));
+    for (const f of scenarios) expect(JSON.parse(readFileSync(join('programs', f), 'utf8')), f).toHaveProperty('expect.until');
     const r = rtcr('test', 'programs/');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^11 files: 11 passed, 0 failed, 0 errors/m);
+    const n = scenarios.length;
+    expect(r.stdout).toMatch(new RegExp(`^${n} files: ${n} passed, 0 failed, 0 errors`, 'm'));
   }, 30_000);
 
   it('runs a scenario as rtcr run does: the same state hash (under Rtcr, with its checkpoints)', () => {
