@@ -167,6 +167,27 @@ describe('rtcr test (built CLI, worker threads)', () => {
 
 });
 
+describe('rtcr test (built CLI): the worker threads', () => {
+  it('runs the files in worker threads of the bundle with -j 2', () => {
+    // A wrapper that counts the jobs the bundle posts to worker threads (a missing worker script
+    // would make rtcr test fall back to one thread without saying so).
+    const probe = join(dir, 'probe.mjs');
+    writeFileSync(probe, [
+      "import { Worker } from 'node:worker_threads';",
+      'const post = Worker.prototype.postMessage;',
+      'let jobs = 0;',
+      'Worker.prototype.postMessage = function (m) { jobs++; return post.call(this, m); };',
+      "process.on('exit', () => process.stderr.write(`jobs posted: ${jobs}\\n`));",
+      `await import(${JSON.stringify(resolve('dist/rtcr.js'))});`,
+    ].join('\n'));
+    const files = [helloScenario('w1.json'), helloScenario('w2.json'), helloScenario('w3.json')];
+    const r = spawnSync('node', [probe, 'test', '-j', '2', ...files], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('jobs posted: 3\n');
+    expect(r.stdout).toMatch(/3 files: 3 passed/);
+  }, 30_000);
+});
+
 describe('rtcr test (in-process)', () => {
   it('prints TAP 13 on stdout with --tap -: version, plan, ok / not ok lines with a YAML diagnostic', async () => {
     const files = [helloScenario('t1.json'), helloScenario('t2.json', (e) => { e.instructions.hello = 1; })];
