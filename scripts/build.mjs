@@ -7,7 +7,7 @@ const benches = existsSync('bench')
   : [];
 
 await build({
-  entryPoints: { rtcr: 'src/cli/main.ts' },
+  entryPoints: { rtcr: 'src/cli/main.ts', 'rtcr-test-worker': 'src/cli/testworker.ts' },
   bundle: true,
   platform: 'node',
   format: 'esm',

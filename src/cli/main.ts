@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerRun } from './run';
 import { registerAsm } from './asm';
 import { registerCheckpoint, registerInspect, registerMerge, registerRestore } from './checkpoint';
+import { registerTest } from './test';
 
 const program = new Command();
 program
@@ -21,5 +22,6 @@ registerCheckpoint(program);
 registerRestore(program);
 registerMerge(program);
 registerInspect(program);
+registerTest(program);
 
 await program.parseAsync(process.argv);

@@ -66,6 +66,8 @@ export const ScenarioSchema = z.strictObject({
     mode: z.enum(['access', 'write']).default('access'),
     every: Time.refine((t) => (parseTimeNs(t) ?? 0) > 0, { message: 'must be a positive time' }).optional(),
   }).optional(),
+  /** What `rtcr test` expects of a run of this scenario (docs/testing.md). */
+  expect: z.lazy(() => ScenarioExpect).optional(),
 }).superRefine((s, ctx) => {
   const seen = new Set<string>();
   s.components.forEach((c, i) => {
@@ -75,6 +77,27 @@ export const ScenarioSchema = z.strictObject({
   if (s.clock.insnsPerSecond % s.clock.mtimeHz !== 0) {
     ctx.addIssue({ code: 'custom', path: ['clock', 'insnsPerSecond'], message: 'must be a multiple of clock.mtimeHz' });
   }
+});
+
+/** A state hash as kernelStateHash() and Machine.stateHash() print it. */
+export const StateHash = z.string().regex(/^[0-9a-f]{16}$/, 'a state hash is 16 lowercase hex digits');
+
+/** An expected log line: `[label] text`, optionally at a virtual time (`"1.5s"`) or cycle count. */
+export const ExpectLogLine = z.strictObject({
+  at: z.union([Time, z.number().int().min(0)]).optional(),
+  line: z.string(),
+});
+
+/**
+ * A scenario's expectations: the run goes to `until` (or until every component ended or waits
+ * forever); each field given is compared with what the run produced.
+ */
+export const ScenarioExpect = z.strictObject({
+  until: Time.refine((t) => (parseTimeNs(t) ?? 0) > 0, { message: 'must be a positive time' }).optional(),
+  status: z.number().int().min(0).max(255).optional(),
+  log: z.array(ExpectLogLine).optional(),
+  stateHash: StateHash.optional(),
+  instructions: z.record(z.string(), z.number().int().min(0)).optional(),
 });
 
 export type Scenario = z.output<typeof ScenarioSchema>;
