@@ -90,7 +90,7 @@ export function loadChain(path: string): Checked<Chain> {
   const chain = parents(last, scan.value, dir.value ? path : dirname(path));
   if (!chain.ok) return chain;
   const used = new Set(chain.value.map((f) => f.path));
-  const ignored = [...scan.value.images.map((f) => f.path).filter((p) => !used.has(p) && p !== path), ...scan.value.others];
+  const ignored = [...scan.value.images.map((f) => f.path).filter((p) => !used.has(p) && p !== path), ...scan.value.others].sort();
   return { ok: true, value: { images: chain.value, ignored, fromDirectory: dir.value } };
 }
 
