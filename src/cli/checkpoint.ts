@@ -58,8 +58,9 @@ not at all (a temporary file, then renamed).
 Prints the components' log up to the last checkpoint on stdout and each checkpoint's figures on
 stderr. Exit status: as rtcr run's at the last checkpoint (0; 1 a component exited non-zero; 3 a
 component faulted); ${EXIT_USAGE} for a bad file or option, or when the scenario ends (every
-component exited, or every thread waits for something that can never come) before a checkpoint's
-time: the images before it are written, none after.`)
+component ended, or every thread waits for something that can never come) before a checkpoint's
+time: the images before it are written, none after. --json documents the log, the state hash and
+the statistics at the last checkpoint (or where the scenario ended).`)
     .action((file: string, flags: CheckpointFlags) => {
       process.exitCode = checkpoint(file, flags);
     });
@@ -204,7 +205,7 @@ function checkpoint(file: string, flags: CheckpointFlags): number {
 
 /** The outcome when the scenario ended before checkpoint `i` (at `at`): an error naming when. */
 function endedEarly(rtcr: Rtcr, stop: 'idle' | 'exited', at: number, i: number, count: number): Outcome {
-  const why = stop === 'exited' ? 'every component exited' : 'every thread waits for something that can never come';
+  const why = stop === 'exited' ? 'every component ended' : 'every thread waits for something that can never come';
   const which = count === 1 ? `no checkpoint at ${formatNs(at)}` : `no checkpoint at ${formatNs(at)} or after (${i} of ${count} written)`;
   return { status: EXIT_USAGE, reason: stop, detail: `the scenario ended at ${formatNs(nowNs(rtcr.init))} (${why}): ${which}` };
 }

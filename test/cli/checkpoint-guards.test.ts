@@ -88,11 +88,11 @@ describe('the output directory', () => {
 });
 
 describe('--at after the scenario ended', () => {
-  it('every component exited: says when, writes no image and leaves no directory', () => {
+  it('every component ended: says when, writes no image and leaves no directory', () => {
     const d = join(tmp, 'after-exit');
     const r = rtcr('checkpoint', 'programs/hello.json', '--at', '50ms', '-o', d);
     expect(r.status).toBe(2);
-    expect(lines(r.stderr).at(-1)).toBe('rtcr: the scenario ended at 1.580 us (every component exited): no checkpoint at 50.000 ms');
+    expect(lines(r.stderr).at(-1)).toBe('rtcr: the scenario ended at 1.580 us (every component ended): no checkpoint at 50.000 ms');
     expect(() => readdirSync(d)).toThrow();
   });
 
@@ -106,7 +106,7 @@ describe('--at after the scenario ended', () => {
     const d = join(tmp, 'partly');
     const r = rtcr('checkpoint', 'programs/irq_counter.json', '--at', '50ms', '--every', '40ms', '--count', '3', '-o', d);
     expect(r.status).toBe(2);
-    expect(lines(r.stderr).at(-1)).toBe('rtcr: the scenario ended at 100.037 ms (every component exited): no checkpoint at 130.000 ms or after (2 of 3 written)');
+    expect(lines(r.stderr).at(-1)).toBe('rtcr: the scenario ended at 100.037 ms (every component ended): no checkpoint at 130.000 ms or after (2 of 3 written)');
     expect(readdirSync(d).sort()).toEqual(['ckpt-0000.img', 'ckpt-0001.img']);
   });
 });

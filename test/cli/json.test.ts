@@ -78,7 +78,7 @@ describe('rtcr checkpoint --json', () => {
     expect(r.status).toBe(2);
     const d = JSON.parse(r.stdout) as CheckpointDoc;
     expect(d.images).toEqual([]);
-    expect(d.exit).toEqual({ status: 2, reason: 'exited', detail: 'the scenario ended at 1.580 us (every component exited): no checkpoint at 50.000 ms' });
+    expect(d.exit).toEqual({ status: 2, reason: 'exited', detail: 'the scenario ended at 1.580 us (every component ended): no checkpoint at 50.000 ms' });
     expect(d.log.map((l) => l.text)).toEqual(['Hello from rtcr-vm!', 'hello exited with status 0']);
   });
 });
