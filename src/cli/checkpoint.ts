@@ -155,42 +155,16 @@ interface CheckpointDocument extends RunDocument {
 }
 
 function checkpoint(file: string, flags: CheckpointFlags): number {
-  const input = readInput(file, 'a scenario file');
-  if (!input.ok) return usage(input.error);
-  const loaded = loadScenario(file);
-  if (!loaded.ok) return usage(loaded.error);
-  const pl = plan(flags, loaded.scenario);
-  if (!pl.ok) return usage(pl.error);
-  const p = pl.value;
-  const clear = checkOutput(flags.output, p, flags.force === true);
-  if (!clear.ok) return usage(clear.error);
-  const out = new OutputBuffer(1);
-  const booted = Rtcr.boot({ scenario: loaded.scenario, readFile: loaded.readFile, onLog: flags.json ? undefined : logPrinter(out) },
-    { granularity: p.granularity, mode: p.mode });
-  if (!booted.ok) return usage(`${file}: ${booted.message}`);
-  const made = ensureDirectory(flags.output);
-  if (!made.ok) return usage(made.error);
+  const ready = prepare(file, flags);
+  if (!ready.ok) return usage(ready.error);
+  const { rtcr, plan: p, replace, created, out } = ready.value;
   process.stderr.write(planLine(p));
-  const rtcr = booted.rtcr;
-  const written: WrittenImage[] = [];
-  let outcome: Outcome | undefined;
-  for (let i = 0; i < p.count; i++) {
-    const at = p.at + i * p.every;
-    const stop = rtcr.init.runUntilNs(at);
-    out.flush();
-    if (stop !== 'until') {
-      outcome = endedEarly(rtcr, stop, at, i, p.count);
-      break;
-    }
-    // The old images go only now that a new one is due (an early end leaves them).
-    const cleared = i === 0 ? clearImages(clear.value) : undefined;
-    const w = cleared ?? writeOne(rtcr, join(flags.output, imageName(i)));
-    if (!w.ok) return usage(w.error);
-    written.push(w.value);
-  }
-  if (written.length === 0 && made.value) removeIfEmpty(flags.output);
-  if (outcome !== undefined) usage(outcome.detail!);
-  outcome ??= scenarioOutcome(rtcr.init, 'until');
+  const run = takeAll(rtcr, p, flags.output, replace, out);
+  if (!run.ok) return usage(run.error);
+  const { written, ended } = run.value;
+  if (written.length === 0 && created) removeIfEmpty(flags.output);
+  if (ended !== undefined) usage(ended.detail!);
+  const outcome = ended ?? scenarioOutcome(rtcr.init, 'until');
   if (flags.json) {
     const doc: CheckpointDocument = {
       scenario: file,
@@ -201,6 +175,56 @@ function checkpoint(file: string, flags: CheckpointFlags): number {
     process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
   }
   return outcome.status;
+}
+
+/** Everything checked and booted before the run: nothing is written unless all of it holds. */
+interface Ready {
+  rtcr: Rtcr;
+  plan: Plan;
+  /** Images --force replaces. */
+  replace: string[];
+  /** Whether the output directory was created now. */
+  created: boolean;
+  out: OutputBuffer;
+}
+
+function prepare(file: string, flags: CheckpointFlags): Checked<Ready> {
+  const input = readInput(file, 'a scenario file');
+  if (!input.ok) return input;
+  const loaded = loadScenario(file);
+  if (!loaded.ok) return loaded;
+  const p = plan(flags, loaded.scenario);
+  if (!p.ok) return p;
+  const replace = checkOutput(flags.output, p.value, flags.force === true);
+  if (!replace.ok) return replace;
+  const out = new OutputBuffer(1);
+  const booted = Rtcr.boot({ scenario: loaded.scenario, readFile: loaded.readFile, onLog: flags.json ? undefined : logPrinter(out) },
+    { granularity: p.value.granularity, mode: p.value.mode });
+  if (!booted.ok) return { ok: false, error: `${file}: ${booted.message}` };
+  const made = ensureDirectory(flags.output);
+  if (!made.ok) return made;
+  return { ok: true, value: { rtcr: booted.rtcr, plan: p.value, replace: replace.value, created: made.value, out } };
+}
+
+/**
+ * Runs to each checkpoint time and writes the image there; stops early (with the outcome that
+ * says when) if the scenario ends first. An error if an image cannot be written.
+ */
+function takeAll(rtcr: Rtcr, p: Plan, dir: string, replace: readonly string[], out: OutputBuffer):
+  Checked<{ written: WrittenImage[]; ended?: Outcome }> {
+  const written: WrittenImage[] = [];
+  for (let i = 0; i < p.count; i++) {
+    const at = p.at + i * p.every;
+    const stop = rtcr.init.runUntilNs(at);
+    out.flush();
+    if (stop !== 'until') return { ok: true, value: { written, ended: endedEarly(rtcr, stop, at, i, p.count) } };
+    // The old images go only now that a new one is due (an early end leaves them).
+    const cleared = i === 0 ? clearImages(replace) : undefined;
+    const w = cleared ?? writeOne(rtcr, join(dir, imageName(i)));
+    if (!w.ok) return w;
+    written.push(w.value);
+  }
+  return { ok: true, value: { written } };
 }
 
 /** The outcome when the scenario ended before checkpoint `i` (at `at`): an error naming when. */
