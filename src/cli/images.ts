@@ -77,7 +77,8 @@ export function loadChain(path: string): Checked<Chain> {
   if (dir.value) {
     const d = scan.value.damaged[0];
     if (d !== undefined) return { ok: false, error: `${d.path}: ${d.error}` };
-    const newest = newestImage(path, scan.value.images);
+    const complete = (f: ImageFile) => parents(f, scan.value, path).ok;
+    const newest = newestImage(path, scan.value.images, complete);
     if (!newest.ok) return newest;
     last = newest.value;
   } else {
@@ -115,14 +116,17 @@ function parents(last: ImageFile, scan: DirScan, dir: string): Checked<ImageFile
 
 /**
  * The image a directory stands for: the newest end of a chain — an image no other names as its
- * parent — preferring the names `rtcr checkpoint` writes (ckpt-NNNN.img) over other names, then
- * the highest sequence. Two such ends of different chains with one sequence: an error asking
- * for the file.
+ * parent — preferring chains that are `complete` (every parent there), then the names `rtcr
+ * checkpoint` writes (ckpt-NNNN.img) over other names, then the highest sequence. Two such ends
+ * of different chains with one sequence: an error asking for the file.
  */
-export function newestImage(dir: string, images: readonly ImageFile[]): Checked<ImageFile> {
+export function newestImage(dir: string, images: readonly ImageFile[], complete: (f: ImageFile) => boolean = () => true): Checked<ImageFile> {
   if (images.length === 0) return { ok: false, error: `${dir}: no checkpoint images (*.img)` };
   const named = new Set(images.map((f) => f.image.head.parent));
-  const ends = images.filter((f) => !named.has(f.image.hash));
+  const allEnds = images.filter((f) => !named.has(f.image.hash));
+  const whole = allEnds.filter(complete);
+  // None complete: take the newest anyway, so the error names its missing parent.
+  const ends = whole.length > 0 ? whole : allEnds;
   const ours = ends.filter((f) => OURS.test(basename(f.path)));
   const pool = ours.length > 0 ? ours : ends;
   const top = Math.max(...pool.map((f) => f.image.head.sequence));

@@ -65,6 +65,17 @@ describe('loadChain on a directory', () => {
     expect(c.value.images.map((f) => f.path)).toEqual([join(d, 'a.img'), join(d, 'b.img')]);
   });
 
+  it('an image whose parents are not there does not stand for the directory; if no chain is whole, its parent is named', () => {
+    // ckpt-0007 (sequence 2) needs chain[1], which is not here: the lone full image stands instead.
+    const orphan = dirWith('orphan-only', { 'ckpt-0000.img': lone, 'ckpt-0007.img': chain[2] });
+    const c = loadChain(orphan);
+    if (!c.ok) throw new Error(c.error);
+    expect(c.value.images.map((f) => f.path)).toEqual([join(orphan, 'ckpt-0000.img')]);
+    const none = dirWith('orphan-none', { 'ckpt-0002.img': chain[2] });
+    const e = loadChain(none);
+    expect(e.ok ? 'loaded' : e.error).toMatch(/^parent image [0-9a-f]{16}… of sequence 2 is not in /);
+  });
+
   it('two chain ends of one sequence: an error asking which', () => {
     const d = dirWith('two-ends', { 'a.img': chain[0], 'b.img': chain[1], 'c.img': foreign(1) });
     expect(loadChain(d)).toEqual({ ok: false, error: `${d}: b.img and c.img both end a chain at sequence 1: name the image to use` });
