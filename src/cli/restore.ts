@@ -34,12 +34,13 @@ export function registerRestore(program: Command): void {
     .option('--irqsrc-first-source <n>', 'this board wires the IRQ source device from PLIC source n (default 1)', positiveInt('--irqsrc-first-source', 31))
     .addHelpText('after', `
 An incremental image needs its parents: they are looked up by hash among the images in the same
-directory. Given a directory, restore takes the newest image that ends a chain (preferring the
-ckpt-NNNN.img names rtcr checkpoint writes); other files there are left aside. Which image and
-chain it restores is printed on stderr. Without --until the run goes on until every component
-has ended or waits for something that can never come. A board whose IRQ source device is wired
-elsewhere (--irqsrc-first-source) needs --irq-map for the sources the components' IRQ sessions
-use; without it the restore is refused and the map to give is named.`)
+directory. Given a directory, restore takes the newest image that ends a whole chain (preferring
+the ckpt-NNNN.img names rtcr checkpoint writes); other files there are left aside. Which image
+and chain it restores is printed on stderr. --until must lie after the checkpoint's time.
+Without --until the run goes on until every component has ended or waits for something that can
+never come. A board whose IRQ source device is wired elsewhere (--irqsrc-first-source) needs
+--irq-map for the sources the components' IRQ sessions use; without it the restore is refused
+and the map to give is named.`)
     .action((path: string, flags: RestoreFlags) => {
       process.exitCode = restoreCommand(path, flags);
     });
