@@ -4,16 +4,26 @@ import { unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { formatDuration, minEveryNs, MIN_EVERY_INSNS, parseTimeNs, type Scenario } from '../kernel/scenario';
+import type { Image } from '../rtcr/image';
 import { Rtcr } from '../rtcr/rtcr';
 import type { TrackMode } from '../rtcr/tracking';
 import { formatNs, loadScenario, logPrinter, nowNs, OutputBuffer, positiveInt, usage, virtualTime } from './common';
 import { ensureDirectory, fsWords, pathKind, readInput, removeIfEmpty, writeAtomically, type Checked } from './files';
-import { imageName, scanDirectory } from './images';
+import { imageName, loadChain as loadImageChain, scanDirectory } from './images';
 import { EXIT_USAGE, runDocument, scenarioOutcome, type Outcome, type RunDocument } from './outcome';
 
 export { registerRestore } from './restore';
 export { registerInspect } from './inspect';
 export { registerMerge } from './merge';
+
+/**
+ * The chain ending at `path` (an image file, or a directory's newest image), root first, as
+ * images only: the signature this module had before images.ts (kept for other subcommands).
+ */
+export function loadChain(path: string): { ok: true; images: Image[] } | { ok: false; error: string } {
+  const c = loadImageChain(path);
+  return c.ok ? { ok: true, images: c.value.images.map((f) => f.image) } : c;
+}
 
 interface CheckpointFlags {
   at: number;
