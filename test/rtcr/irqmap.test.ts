@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Init, type LogLine } from '../../src/kernel/init';
 import { parseScenario } from '../../src/kernel/scenario';
 import { decodeImage, type Image } from '../../src/rtcr/image';
+import { describeImage } from '../../src/rtcr/inspect';
 import { parseIrqMap, remapIrqs } from '../../src/rtcr/irqmap';
 import { Rtcr } from '../../src/rtcr/rtcr';
 
@@ -68,6 +69,7 @@ describe('restore-time IRQ map', () => {
     const d = decodeImage(moved.rtcr.checkpoint().bytes);
     if (!d.ok) throw new Error(d.error);
     expect(d.image.checkpoint.board).toEqual({ irqsrcFirstSource: 20 });
+    expect(describeImage(d.image, false)).toMatch(/^virtual time .* board RAM \d+ MiB, IRQ source device from PLIC source 20$/m);
     const refused = Rtcr.restore([first, d.image]);
     expect(refused.ok ? 'accepted' : refused.error).toMatch(/drove PLIC sources 20-23 .* drives 1-4 .* IRQ map 21=2 /);
     const back = Rtcr.restore([first, d.image], undefined, { irqMap: new Map([[21, 2]]) });
