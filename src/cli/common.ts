@@ -8,7 +8,7 @@ import { parseScenario, parseTimeNs, type Scenario } from '../kernel/scenario';
 
 // Exit statuses of our own (a guest's exit code otherwise passes through, capped at 255).
 export { EXIT_IDLE, EXIT_LIMIT, EXIT_USAGE } from './outcome';
-import { EXIT_USAGE } from './outcome';
+import { EXIT_USAGE, runDocument, scenarioOutcome } from './outcome';
 
 /** A commander parser for a whole number from 1 to `max`. */
 export function positiveInt(what: string, max = Number.MAX_SAFE_INTEGER) {
@@ -103,6 +103,8 @@ export interface RunReport {
   /** Also stop at every multiple of `every` ns and call `atEvery` there (Rtcr's checkpoints). */
   every?: number;
   atEvery?: (ns: number) => void;
+  /** Print the run document (outcome.ts) on stdout at the end, and return its exit status. */
+  json?: boolean;
 }
 
 /**
@@ -128,5 +130,8 @@ export function runAndReport(init: Init, out: OutputBuffer, r: RunReport): numbe
   if (r.stats) printStats(init);
   if (r.hash) process.stderr.write(`state-hash: ${kernelStateHash(init.kernel)}\n`);
   if (stop === 'idle') process.stderr.write(`rtcr: at ${formatNs(nowNs(init))} every thread waits for something that can never come\n`);
-  return 0;
+  if (!r.json) return 0;
+  const outcome = scenarioOutcome(init, stop);
+  process.stdout.write(JSON.stringify(runDocument(init, outcome), null, 2) + '\n');
+  return outcome.status;
 }

@@ -16,6 +16,27 @@ export function parseTimeNs(s: string): number | undefined {
   return Number.isFinite(ns) ? Math.round(ns) : undefined;
 }
 
+/**
+ * The shortest interval between two checkpoints (`rtcr.every`, `rtcr checkpoint --every`): 1000
+ * instructions of virtual time. A checkpoint walks every object and copies memory; closer
+ * together than this the guest hardly runs between them, and at 1 ns a run took a checkpoint
+ * per cycle (it seemed to hang).
+ */
+export const MIN_EVERY_INSNS = 1000;
+
+/** MIN_EVERY_INSNS as nanoseconds at a clock of `insnsPerSecond`. */
+export function minEveryNs(insnsPerSecond: number): number {
+  return (MIN_EVERY_INSNS / insnsPerSecond) * 1e9;
+}
+
+/** A duration in the largest unit that shows it whole (`10us`), as scenario files write it. */
+export function formatDuration(ns: number): string {
+  for (const [unit, scale] of [['s', 1e9], ['ms', 1e6], ['us', 1e3]] as const) {
+    if (ns >= scale && Number.isInteger(ns / scale)) return `${ns / scale}${unit}`;
+  }
+  return `${Math.ceil(ns)}ns`;
+}
+
 /** Bytes of a size: a number, or a string with an optional K/M/G suffix. */
 export function parseSize(v: number | string): number | undefined {
   if (typeof v === 'number') return Number.isSafeInteger(v) && v > 0 ? v : undefined;
@@ -76,6 +97,12 @@ export const ScenarioSchema = z.strictObject({
   });
   if (s.clock.insnsPerSecond % s.clock.mtimeHz !== 0) {
     ctx.addIssue({ code: 'custom', path: ['clock', 'insnsPerSecond'], message: 'must be a multiple of clock.mtimeHz' });
+  }
+  const every = s.rtcr?.every === undefined ? undefined : parseTimeNs(s.rtcr.every);
+  const min = minEveryNs(s.clock.insnsPerSecond);
+  if (every !== undefined && every > 0 && every < min) {
+    ctx.addIssue({ code: 'custom', path: ['rtcr', 'every'],
+      message: `at least ${formatDuration(min)} (${MIN_EVERY_INSNS} instructions at this clock), not ${s.rtcr!.every}` });
   }
 });
 

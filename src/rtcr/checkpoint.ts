@@ -122,6 +122,7 @@ export function takeCheckpoint(init: Init, opts: CheckpointOptions): { checkpoin
   const checkpoint: Checkpoint = {
     time: { cycles: k.now(), insnsPerSecond: m.insnsPerSecond, mtimeHz: m.insnsPerSecond / m.cyclesPerTick },
     ramMiB: m.bus.ramSize / (1024 * 1024),
+    board: init.scenario.board?.irqsrcFirstSource === undefined ? undefined : { irqsrcFirstSource: init.scenario.board.irqsrcFirstSource },
     quantum: k.quantum,
     components: records,
     objects,

@@ -84,13 +84,19 @@ function stripUndefined(v: unknown): unknown {
   return o;
 }
 
+/** Whether `bytes` begin with the image magic: an rtcr image, though maybe a damaged one. */
+export function hasImageMagic(bytes: Uint8Array): boolean {
+  for (let i = 0; i < 8; i++) if (bytes[i] !== MAGIC.charCodeAt(i)) return false;
+  return true;
+}
+
 export type DecodeResult = { ok: true; image: Image } | { ok: false; error: string };
 
 /** Decodes and validates an image; one clear error for anything wrong, nothing else created. */
 export function decodeImage(bytes: Uint8Array): DecodeResult {
   const fail = (error: string): DecodeResult => ({ ok: false, error });
   if (bytes.length < 16) return fail(`truncated: ${bytes.length} bytes is shorter than the header`);
-  for (let i = 0; i < 8; i++) if (bytes[i] !== MAGIC.charCodeAt(i)) return fail('not an rtcr image (bad magic)');
+  if (!hasImageMagic(bytes)) return fail('not an rtcr image (bad magic)');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(8, true);
   if (version !== IMAGE_VERSION) return fail(`image version ${version}; this rtcr reads version ${IMAGE_VERSION}`);

@@ -32,7 +32,8 @@ export function describeImage(img: Image, json: boolean): string {
   const secs = cp.time.cycles / cp.time.insnsPerSecond;
   out.push(`image ${img.hash}  version ${IMAGE_VERSION}  ${img.head.kind}  sequence ${img.head.sequence}` +
     (img.head.parent !== undefined ? `  parent ${img.head.parent}` : ''));
-  out.push(`virtual time ${secs.toFixed(6)} s (${cp.time.cycles} cycles at ${cp.time.insnsPerSecond / 1e6} MHz), board RAM ${cp.ramMiB} MiB`);
+  out.push(`virtual time ${secs.toFixed(6)} s (${cp.time.cycles} cycles at ${cp.time.insnsPerSecond / 1e6} MHz), board RAM ${cp.ramMiB} MiB` +
+    (cp.board === undefined ? '' : `, IRQ source device from PLIC source ${cp.board.irqsrcFirstSource}`));
   if (cp.tracking !== undefined) {
     out.push(`tracking: granularity ${cp.tracking.granularity} (${cp.tracking.granularity * 4} KiB), mode ${cp.tracking.mode}, ` +
       `${cp.tracking.managed.length} managed dataspace(s)`);

@@ -3,6 +3,7 @@
 // are bound to the new sources, and the PLIC's per-source state (priority, enable, pending,
 // claimed) moves with them, so an interrupt that was pending or claimed still is, once.
 
+import { IRQSRC_CHANNELS, IRQSRC_IRQ_BASE } from '../dev/memlayout';
 import type { Checkpoint } from './model';
 
 export type IrqMap = ReadonlyMap<number, number>;
@@ -51,3 +52,22 @@ export function remapIrqs(cp: Checkpoint, map: IrqMap): { ok: true; checkpoint: 
 }
 
 const valid = (n: number) => Number.isInteger(n) && n >= 1 && n <= 31;
+
+/**
+ * Why `cp` cannot be restored on a board whose IRQ source device starts at PLIC source `here`
+ * (undefined: the default) without an IRQ map, or undefined if it can: the device's channels
+ * drove other sources where the checkpoint was taken, and an IRQ session waits on one of them —
+ * nothing would drive it here, and the channel's interrupts would go unclaimed forever.
+ */
+export function irqWiringMoved(cp: Checkpoint, here: number | undefined): string | undefined {
+  const from = cp.board?.irqsrcFirstSource ?? IRQSRC_IRQ_BASE;
+  const to = here ?? IRQSRC_IRQ_BASE;
+  if (from === to) return undefined;
+  const waiting = cp.objects.flatMap((o) => (o.kind === 'session' && o.irq !== undefined &&
+    o.irq.irq >= from && o.irq.irq < from + IRQSRC_CHANNELS ? [o.irq.irq] : [])).sort((a, b) => a - b);
+  if (waiting.length === 0) return undefined;
+  const range = (first: number) => `${first}-${first + IRQSRC_CHANNELS - 1}`;
+  const map = waiting.map((s) => `${s}=${s - from + to}`).join(',');
+  return `the IRQ source device drove PLIC sources ${range(from)} where the checkpoint was taken and drives ` +
+    `${range(to)} on this board, and IRQ sessions wait on ${waiting.join(', ')}: restore with the IRQ map ${map} (--irq-map ${map})`;
+}

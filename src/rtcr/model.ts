@@ -108,6 +108,8 @@ export const CheckpointSchema = z.strictObject({
   /** Virtual time of the checkpoint, and the clock it runs at. */
   time: z.strictObject({ cycles: count, insnsPerSecond: z.number().int().positive(), mtimeHz: z.number().int().positive() }),
   ramMiB: z.number().int().min(1).max(2047),
+  /** Board wiring that differed from the default where the checkpoint was taken (a restore compares it). */
+  board: z.strictObject({ irqsrcFirstSource: z.number().int().min(1).max(31) }).optional(),
   quantum: count,
   components: z.array(ComponentRecord).min(1).max(255),
   objects: z.array(ObjectRecord).max(1_000_000),

@@ -10,7 +10,7 @@
 import { Dataspace } from '../kernel/dataspace';
 import { irqsrcWiringOk } from '../dev/memlayout';
 import { Init, type Interposition, type LogLine, type Platform, type ServiceName } from '../kernel/init';
-import { remapIrqs, type IrqMap } from './irqmap';
+import { irqWiringMoved, remapIrqs, type IrqMap } from './irqmap';
 import { ANY_FROM, ANY_TO, USER_TOP, type Kernel } from '../kernel/kernel';
 import type { KObject } from '../kernel/object';
 import { RegionMap } from '../kernel/regionmap';
@@ -45,7 +45,9 @@ export function restore(original: Checkpoint, opts: RestoreOptions = {}): Restor
     if (!moved.ok) return moved;
     cp = moved.checkpoint;
   }
-  const board = validateBoard(cp, opts.board);
+  const board = validateBoard(cp, opts.board) ??
+    // Without a map, sources that moved would never fire again: refuse rather than spin.
+    (cp === original ? irqWiringMoved(cp, opts.board?.irqsrcFirstSource) : undefined);
   if (board !== undefined) return { ok: false, error: board };
   const init = Init.empty({ ramMiB: cp.ramMiB, clock: { insnsPerSecond: cp.time.insnsPerSecond, mtimeHz: cp.time.mtimeHz }, board: opts.board },
     opts.onLog, opts.interpose);

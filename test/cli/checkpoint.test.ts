@@ -63,8 +63,9 @@ describe('rtcr checkpoint', () => {
     expect(lines(ckpt.stdout)[3]).toBe('[init -> sheep_counter] 4 sheeps. zzZ');
   });
 
-  it('prints one figures line per checkpoint on stderr', () => {
-    const err = lines(ckpt.stderr);
+  it('prints the tracking in effect, then one figures line per checkpoint on stderr', () => {
+    const [first, ...err] = lines(ckpt.stderr);
+    expect(first).toBe('tracking granularity 1 (4 KiB), mode access, from the options; checkpoints 3 from 2.000 s every 1.000 s');
     expect(err).toHaveLength(3);
     const re = /^ckpt-(\d{4})\.img (full|incremental) at (\d\.\d{3}) s: pause [\d.]+ ms, copied (\d+) bytes \((\d+) dataspaces, (\d+) skipped\), (\d+) tracking faults since the last, image (\d+) bytes$/;
     err.forEach((l, i) => {
@@ -81,8 +82,12 @@ describe('rtcr checkpoint', () => {
     const r = rtcr('checkpoint', '--help');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/Usage: rtcr checkpoint \[options\] <scenario>/);
-    for (const o of ['--at <time>', '--every <time>', '--count <n>', '--granularity <g>', '--mode <mode>', '-o, --output <dir>']) expect(r.stdout).toContain(o);
+    for (const o of ['--at <time>', '--every <time>', '--count <n>', '--granularity <g>', '--mode <mode>', '-o, --output <dir>', '--force', '--json']) {
+      expect(r.stdout).toContain(o);
+    }
     expect(r.stdout).toMatch(/incremental/);
+    expect(r.stdout).toMatch(/override the scenario's "rtcr" section/);
+    expect(r.stdout).toMatch(/at least 1000 instructions/);
   });
 
   describe('bad options exit 2 with a clear message and write nothing', () => {
@@ -96,7 +101,10 @@ describe('rtcr checkpoint', () => {
     };
     it('--mode bogus', () => bad(['--at', '1s', '--mode', 'bogus'], /'bogus' is invalid\. Allowed choices are access, write/));
     it('--every without --count', () => bad(['--at', '1s', '--every', '1s'], /^rtcr: --every and --count go together$/m));
-    it('--count without --every', () => bad(['--at', '1s', '--count', '2'], /^rtcr: --every and --count go together$/m));
+    it('--count without --every (and no rtcr.every in the scenario)', () =>
+      bad(['--at', '1s', '--count', '2'], /^rtcr: --every and --count go together \(the scenario has no rtcr\.every\)$/m));
+    it('--every shorter than 1000 instructions', () =>
+      bad(['--at', '1s', '--every', '1ns', '--count', '3'], /^rtcr: --every 1ns: at least 10us \(1000 instructions at the scenario's clock\)$/m));
     it('negative granularity', () => bad(['--at', '1s', '--granularity', '-1'], /granularity is a whole number of 4 KiB pages from 0/));
     it('fractional granularity', () => bad(['--at', '1s', '--granularity=1.5'], /granularity is a whole number/));
     it('granularity beyond 65536', () => bad(['--at', '1s', '--granularity', '65537'], /granularity is a whole number/));
@@ -106,7 +114,8 @@ describe('rtcr checkpoint', () => {
     it('a scenario that does not exist', () => {
       const r = rtcr('checkpoint', join(tmp, 'nope.json'), '--at', '1s', '-o', join(tmp, 'nope'));
       expect(r.status).toBe(2);
-      expect(r.stderr).toMatch(/^rtcr: .*nope\.json/);
+      expect(r.stderr).toBe(`rtcr: ${join(tmp, 'nope.json')}: no such file or directory\n`);
+      expect(() => readdirSync(join(tmp, 'nope'))).toThrow();
     });
   });
 });

@@ -151,4 +151,16 @@ describe('the rtcr section', () => {
     expect(zero.ok ? 'accepted' : zero.error).toBe('s.json: rtcr.every: must be a positive time');
     expect(parseScenario(text('500ms'), 's.json').ok).toBe(true);
   });
+
+  it('refuses a checkpoint period under 1000 instructions of its clock (1 ns took a checkpoint per cycle)', () => {
+    const text = (every: string, insnsPerSecond = 100_000_000) =>
+      JSON.stringify({ clock: { insnsPerSecond, mtimeHz: 1_000_000 }, components: [{ name: 'a', program: 'a.s' }], rtcr: { every } });
+    const ns1 = parseScenario(text('1ns'), 's.json');
+    expect(ns1.ok ? 'accepted' : ns1.error).toBe('s.json: rtcr.every: at least 10us (1000 instructions at this clock), not 1ns');
+    expect(parseScenario(text('9999ns'), 's.json').ok).toBe(false);
+    expect(parseScenario(text('10us'), 's.json').ok).toBe(true);
+    // A slower clock: 1000 instructions at 1 MHz last 1 ms.
+    expect(parseScenario(text('500us', 1_000_000), 's.json').ok).toBe(false);
+    expect(parseScenario(text('1ms', 1_000_000), 's.json').ok).toBe(true);
+  });
 });

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Init, type LogLine } from '../../src/kernel/init';
 import { parseScenario } from '../../src/kernel/scenario';
 import { decodeImage, type Image } from '../../src/rtcr/image';
+import { describeImage } from '../../src/rtcr/inspect';
 import { parseIrqMap, remapIrqs } from '../../src/rtcr/irqmap';
 import { Rtcr } from '../../src/rtcr/rtcr';
 
@@ -53,13 +54,40 @@ describe('restore-time IRQ map', () => {
     expect(r.rtcr.init.log.map(fmt)).toEqual(after.map(fmt));
   });
 
-  it('without the map, the rewired board never delivers them (the map is what carries them)', () => {
-    const ref = reference();
+  it('without the map, a rewired board is refused (nothing would drive the sessions\' sources), naming the map', () => {
     const r = Rtcr.restore([checkpointAt(AT)], undefined, { board: { irqsrcFirstSource: 20 } });
+    expect(r.ok ? 'accepted' : r.error).toBe('the IRQ source device drove PLIC sources 1-4 where the checkpoint was taken and ' +
+      'drives 20-23 on this board, and IRQ sessions wait on 2: restore with the IRQ map 2=21 (--irq-map 2=21)');
+  });
+
+  it('a checkpoint taken on a rewired board records its wiring: restoring on the default board needs the map back', () => {
+    const ref = reference();
+    const first = checkpointAt(AT);
+    const moved = Rtcr.restore([first], undefined, { board: { irqsrcFirstSource: 20 }, irqMap: new Map([[2, 21]]) });
+    if (!moved.ok) throw new Error(moved.error);
+    moved.rtcr.init.runUntilNs(AT + 30e6);
+    const d = decodeImage(moved.rtcr.checkpoint().bytes);
+    if (!d.ok) throw new Error(d.error);
+    expect(d.image.checkpoint.board).toEqual({ irqsrcFirstSource: 20 });
+    expect(describeImage(d.image, false)).toMatch(/^virtual time .* board RAM \d+ MiB, IRQ source device from PLIC source 20$/m);
+    const refused = Rtcr.restore([first, d.image]);
+    expect(refused.ok ? 'accepted' : refused.error).toMatch(/drove PLIC sources 20-23 .* drives 1-4 .* IRQ map 21=2 /);
+    const back = Rtcr.restore([first, d.image], undefined, { irqMap: new Map([[21, 2]]) });
+    if (!back.ok) throw new Error(back.error);
+    back.rtcr.init.runUntilNs(T);
+    const after = ref.filter((l) => l.cycles > Math.round((AT + 30e6) * 0.1));
+    expect(back.rtcr.init.log.map(fmt)).toEqual(after.map(fmt));
+  });
+
+  it('a rewired board is no problem for a checkpoint without IRQ sessions on the moved sources', () => {
+    const r = parseScenario(readFileSync('programs/sheep_counter.json', 'utf8'), 'sheep_counter.json');
     if (!r.ok) throw new Error(r.error);
-    r.rtcr.init.runUntilNs(T);
-    const after = ref.filter((l) => l.cycles > Math.round(AT * 0.1));
-    expect(r.rtcr.init.log.map(fmt)).not.toEqual(after.map(fmt));
+    const b = Rtcr.boot({ scenario: r.scenario, readFile });
+    if (!b.ok) throw new Error(b.message);
+    b.rtcr.init.runUntilNs(1.5e9);
+    const d = decodeImage(b.rtcr.checkpoint().bytes);
+    if (!d.ok) throw new Error(d.error);
+    expect(Rtcr.restore([d.image], undefined, { board: { irqsrcFirstSource: 20 } }).ok).toBe(true);
   });
 
   it('refuses maps that are not permutations of PLIC sources, and boards that cannot be wired', () => {
