@@ -87,6 +87,15 @@ describe('abi.s has the kernel\'s constants', () => {
   });
 });
 
+describe('programs/c/rtcr.h (the ABI for C components) has abi.s\'s values', () => {
+  it('every #define', () => {
+    const header = readFileSync(join(PROGRAMS, 'c', 'rtcr.h'), 'utf8');
+    const defines = [...header.matchAll(/^#define ([A-Z_]+) (-?\d+)$/gm)].map((m) => [m[1]!, Number(m[2])] as const);
+    expect(defines.length).toBeGreaterThan(5);
+    for (const [name, value] of defines) expect([name, abi.get(name)]).toEqual([name, value]);
+  });
+});
+
 // ---------------------------------------------------------------- opcodes
 
 /** Each object's opcode prefix in abi.s and the heading of its table in docs/abi.md. */
