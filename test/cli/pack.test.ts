@@ -37,7 +37,8 @@ describe('npm pack', () => {
   it('ships the bundle, the launcher, the programs with their library, and the docs', () => {
     for (const f of ['package.json', 'README.md', 'bin/rtcr.mjs', 'dist/rtcr.js', 'scripts/build.mjs',
       'programs/hello.json', 'programs/hello.s', 'programs/lib/rt.s', 'programs/lib/abi.s',
-      'programs/bare/hello.elf', 'programs/c/link.ld', 'programs/c/crt0.s', 'docs/abi.md', 'docs/first-component.md']) {
+      'programs/bare/hello.elf', 'programs/c/link.ld', 'programs/c/crt0.s', 'programs/c/component.ld', 'programs/c/rtcr.h',
+      'docs/abi.md', 'docs/first-component.md', 'docs/c-program.md']) {
       expect(files, f).toContain(f);
     }
   });
