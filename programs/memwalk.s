@@ -11,10 +11,12 @@
 #   touches  words touched per walk (default size/4: as many as the working set has)
 #
 # Every `period` (a periodic Timer signal) it touches `touches` words, continuing the pattern
-# where the last walk stopped. A touch reads word x at offset off, folds it into the running
-# checksum (c = c * 31 + x) and writes back (x ^ c) + 1, so memory and checksum depend on the
-# whole history. After each walk it logs "walk N: checksum 0xXXXXXXXX". The first line states
-# the configuration as understood.
+# where the last walk stopped. A touch in walk n (1, 2, ...) reads word x, folds it and n into
+# the running checksum (c = c * 31 + x + n, then c ^= c >> 15 so that every bit of c takes
+# part) and writes back (x ^ c) + n. Memory and checksum depend on the whole history and change
+# from walk to walk even over memory never touched before, so a wrongly restored page or
+# register shows in the logged checksums, not only in the state hash. After each walk it logs
+# "walk N: checksum 0xXXXXXXXX". The first line states the configuration as understood.
 
 .include "lib/rt.s"
 
@@ -169,11 +171,12 @@ main:
     li s5, 0                    # cursor (sequential, strided)
     li s6, 0                    # lane of the strided walk
     li s7, 0                    # checksum
-    li s8, 0                    # walks done
+    li s8, 0                    # walks done (n during a walk)
     # ---- walk once per signal
 10: li a0, SLOT_SIGNALS
     call sys_wait
     check t_wait
+    addi s8, s8, 1              # n: this walk's number
     mv t0, s9                   # touches left
 11: beqz t0, 19f
     li t2, PAT_RANDOM
@@ -203,16 +206,18 @@ main:
     li s5, 0
 16: add t1, t1, s0
     lw t3, 0(t1)
-    slli t4, s7, 5              # c = c * 31 + x
+    slli t4, s7, 5              # c = c * 31 + x + n
     sub s7, t4, s7
     add s7, s7, t3
-    xor t3, t3, s7
-    addi t3, t3, 1
+    add s7, s7, s8
+    srli t4, s7, 15             # c ^= c >> 15: without it, runs of zero words leave
+    xor s7, s7, t4              # the low half of c zero
+    xor t3, t3, s7              # write back (x ^ c) + n
+    add t3, t3, s8
     sw t3, 0(t1)
     addi t0, t0, -1
     j 11b
-19: addi s8, s8, 1
-    call line_reset
+19: call line_reset
     la a0, t_walk
     call line_str
     mv a0, s8

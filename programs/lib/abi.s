@@ -87,6 +87,8 @@
 .equ IRQ_ACK, 1
 # IO_MEM session
 .equ IO_MEM_DATASPACE, 0        # -> dataspace slot
+# SHM session
+.equ SHM_DATASPACE, 0           # -> dataspace slot (INVOKE and WRITE) of the shared memory
 
 # ---- values ---------------------------------------------------------------------------------
 .equ LOG_MAX, 4096              # longest LOG write
@@ -118,6 +120,7 @@
 .equ OBJ_IRQ, 12
 .equ OBJ_RM_SESSION, 13
 .equ OBJ_IO_MEM, 14
+.equ OBJ_SHM, 15
 
 # ---- address space --------------------------------------------------------------------------
 .equ PROGRAM_BASE, 0x00010000

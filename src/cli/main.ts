@@ -4,6 +4,7 @@ import { registerRun } from './run';
 import { registerAsm } from './asm';
 import { registerCheckpoint, registerInspect, registerMerge, registerRestore } from './checkpoint';
 import { registerTest } from './test';
+import { programsHelp } from './paths';
 
 const program = new Command();
 program
@@ -13,7 +14,8 @@ program
   .showHelpAfterError()
   .configureOutput({ outputError: (s, write) => write(s) })
   // Usage errors exit 2 (commander's default is 1, which a guest can also return).
-  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
+  .addHelpText('afterAll', programsHelp);
 
 registerRun(program);
 // Further subcommands register here, one line each.

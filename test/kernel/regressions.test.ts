@@ -1,5 +1,6 @@
-// Regressions: kernel behaviour that once contradicted docs/abi.md or DESIGN.md ("nothing a guest does may throw
-// out of the kernel ... or touch another component"). Each test failed before its fix.
+// Regressions: kernel behaviour that once contradicted docs/abi.md or the kernel's rule that
+// nothing a guest does may throw out of the kernel or touch another component. Each test failed
+// before its fix.
 import { describe, expect, it } from 'vitest';
 import { boot, E, raw, withRt } from './harness';
 

@@ -174,8 +174,9 @@ function memwalkModel(cfg: { size: number; pattern: string; stride: number; seed
         if (cur >= size) cur = 0;
       }
       const v = mem[off / 4]!;
-      c = (Math.imul(c, 31) + v) >>> 0;
-      mem[off / 4] = ((v ^ c) + 1) >>> 0;
+      c = (Math.imul(c, 31) + v + w) >>> 0;
+      c = (c ^ (c >>> 15)) >>> 0;
+      mem[off / 4] = ((v ^ c) + w) >>> 0;
     }
     out.push(`walk ${w}: checksum 0x${c.toString(16).padStart(8, '0')}`);
   }
@@ -188,6 +189,7 @@ describe('(b) memwalk: checksums as the model computes them, one walk per period
     ['sequential', { size: 16384, pattern: 'sequential', stride: 4096, seed: 1, touches: 5000 }, 'size=16K pattern=sequential touches=5000 period=10ms', 10000],
     ['strided', { size: 20480, pattern: 'strided', stride: 4096, seed: 1, touches: 3000 }, 'size=20K, pattern=strided, stride=0x1000, touches=3000, period=10ms', 10000],
     ['random, seed 0', { size: 12288, pattern: 'random', stride: 4096, seed: 0, touches: 4000 }, 'size=12K pattern=random seed=0 touches=4000 period=10ms', 10000],
+    ['memwalk_rtcr.json\'s walk: fresh memory every walk', { size: 1048576, pattern: 'sequential', stride: 4096, seed: 1, touches: 4096 }, 'size=1M pattern=sequential period=100ms touches=4096', 100000],
   ];
   for (const [name, cfg, config, periodUs] of cases) {
     it(name, () => {
@@ -205,6 +207,15 @@ describe('(b) memwalk: checksums as the model computes them, one walk per period
       });
     });
   }
+  it('the checksum changes from walk to walk, also where every walk touches memory never touched before', () => {
+    // memwalk_rtcr.json's walk: 4096 fresh words per walk for 64 walks (zero memory once gave
+    // checksum 0 every time, so a wrongly restored page could not show in the log).
+    const r = runScenario('memwalk_rtcr.json', '1050ms');
+    const sums = r.lines.slice(1).map((l) => /checksum (0x[0-9a-f]{8})$/.exec(l.text)?.[1]);
+    expect(sums).toHaveLength(10);
+    expect(new Set(sums).size).toBe(10);
+    expect(sums).not.toContain('0x00000000');
+  });
   it('a bad pattern fails with a message and exit status 1', () => {
     const r = runScenario('memwalk.json', '1s', (j) => { j.components[0]!.config = 'pattern=zigzag'; });
     expect(text(r.lines)).toEqual(['[init -> memwalk] pattern failed: error -4', '[init] memwalk exited with status 1']);
