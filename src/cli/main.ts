@@ -3,6 +3,16 @@ import { Command } from 'commander';
 import { registerRun } from './run';
 import { registerAsm } from './asm';
 import { registerCheckpoint, registerInspect, registerMerge, registerRestore } from './checkpoint';
+import { exitClosedPipe, isClosedPipe } from './output';
+
+// A reader that closed our stdout or stderr (`rtcr ... | head -1`) ends the run quietly (status
+// 141, see output.ts); any other stream error is a bug and shows as one.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (isClosedPipe(e)) exitClosedPipe();
+    throw e;
+  });
+}
 
 const program = new Command();
 program

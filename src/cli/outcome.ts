@@ -20,6 +20,8 @@ export const EXIT_FAULT = 3;
 export const EXIT_LIMIT = 124;
 /** Every thread waits for something that can never come. */
 export const EXIT_IDLE = 125;
+/** The reader of our output closed the pipe (as for a command killed by SIGPIPE): the run stopped. */
+export const EXIT_PIPE = 141;
 
 /** Why a run stopped: the kernel's reason, or 'limit' when --max-insns ran out. */
 export type StopReason = KernelStop | 'limit';
