@@ -6,6 +6,7 @@ import { ABI_NAMES } from '../asm/registers';
 import { CAUSE_NAMES } from '../cpu/trap';
 import type { MemAccess, TraceEntry } from '../dev/machine';
 import type { Kernel } from '../kernel/kernel';
+import { threadLabel } from '../kernel/init';
 import type { Thread } from '../kernel/thread';
 import { fileErrorText, writeAllSync } from './output';
 
@@ -75,7 +76,7 @@ export class Tracer {
       let sink = sinks.get(t);
       if (sink === undefined) {
         const name = t.task.label.replace(/^init -> /, '');
-        const who = `${name}/${t.name}`;
+        const who = `${name}/${threadLabel(t)}`;
         sink = components === undefined || components.includes(name) ? (e) => this.push(formatTraceLine(e, who)) : NO_TRACE;
         sinks.set(t, sink);
       }

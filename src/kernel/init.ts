@@ -18,6 +18,7 @@ import { ParentCap, type Router } from './services/parent';
 import { CORE_SERVICES, IrqSession, parseSessionArgs, TimerSession } from './services/sessions';
 import { parseTimeNs, type ComponentSpec, type Scenario } from './scenario';
 import { SLOT_CPU, SLOT_PARENT, SLOT_PD, SLOT_RAM, SLOT_RM, type Task, type TaskEnd } from './task';
+import type { Thread } from './thread';
 
 /** Where programs are assembled (docs/abi.md). */
 export const PROGRAM_BASE = 0x10000;
@@ -179,7 +180,7 @@ export class Init implements Router {
     if (t === undefined || t.task !== task) return;
     const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
     const cause = this.kernel.hart.exitCause;
-    this.emit('init', `${name}: thread ${t.name} pc ${hex(t.pc)} cause ${cause} (${CAUSE_NAMES[cause] ?? 'unknown'}) tval ${hex(this.kernel.hart.exitTval)}`);
+    this.emit('init', `${name}: thread ${threadLabel(t)} pc ${hex(t.pc)} cause ${cause} (${CAUSE_NAMES[cause] ?? 'unknown'}) tval ${hex(this.kernel.hart.exitTval)}`);
     for (let row = 0; row < 32; row += 8) {
       const regs = Array.from({ length: 8 }, (_, i) => `${ABI_NAMES[row + i]}=${hex(t.regs[row + i])}`);
       this.emit('init', `${name}: ${regs.join(' ')}`);
@@ -299,6 +300,12 @@ function buildProgram(c: ComponentSpec, readFile: (path: string) => Uint8Array |
   const parsed = parseElf(elfBytes);
   if (!parsed.ok) return { ok: false, message: `${c.program}: ${parsed.error}` };
   return { ok: true, elf: parsed.elf };
+}
+
+/** A thread's name for log and trace lines: printable ASCII (guests name threads), or #index. */
+export function threadLabel(t: Thread): string {
+  const name = t.name.replace(/[^\x21-\x7e]/g, '?').slice(0, 32);
+  return name === '' ? `#${t.index}` : name;
 }
 
 function latin1(b: Uint8Array): string {
