@@ -7,7 +7,7 @@ import { kernelStateHash } from '../kernel/statehash';
 import { parseScenario, parseTimeNs, type Scenario } from '../kernel/scenario';
 
 import { fileErrorText, OutputBuffer, writeAllSync, writeStderr } from './output';
-import { EXIT_USAGE, runDocument, scenarioOutcome, type Outcome, type StopReason } from './outcome';
+import { cyclesToNs, EXIT_USAGE, runDocument, scenarioOutcome, type Outcome, type StopReason } from './outcome';
 import { Tracer, type TraceOptions } from './trace';
 
 // Exit statuses of our own (a guest's exit code otherwise passes through, capped at 255).
@@ -80,7 +80,7 @@ export function logPrinter(out: OutputBuffer): (line: LogLine) => void {
 
 /** Virtual nanoseconds of `init`'s clock now. */
 export function nowNs(init: Init): number {
-  return (init.kernel.now() / init.scenario.clock.insnsPerSecond) * 1e9;
+  return cyclesToNs(init, init.kernel.now());
 }
 
 /**

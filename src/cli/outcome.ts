@@ -74,9 +74,11 @@ export interface RunDocument {
   stats: Record<string, ComponentStats>;
 }
 
-/** Virtual nanoseconds of `cycles` at `init`'s clock. */
+/** Virtual nanoseconds of `cycles` at `init`'s clock (exact when a cycle is a whole number of ns). */
 export function cyclesToNs(init: Init, cycles: number): number {
-  return (cycles / init.scenario.clock.insnsPerSecond) * 1e9;
+  const ips = init.scenario.clock.insnsPerSecond;
+  const nsPerCycle = 1e9 / ips;
+  return Number.isInteger(nsPerCycle) ? cycles * nsPerCycle : (cycles * 1e9) / ips;
 }
 
 /** The log lines of `init` (those this init wrote; a restore's start after the checkpoint). */
