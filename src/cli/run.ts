@@ -44,8 +44,8 @@ export function registerRun(program: Command): void {
     .argument('[file]', 'an ELF32 RISC-V (RV32IMA) executable, or a scenario file ending in .json')
     .option('--until <time>', 'scenario: stop at this virtual time, e.g. 5s, 250ms, 10us (exclusive: see below)', virtualTime)
     .option('--stats', 'scenario: print instructions, page faults, syscalls, context switches and IRQs per component on stderr')
-    .option('--max-insns <n>', 'stop after n instructions (all components of a scenario together; exit status 124); ' +
-      'at most 2^53-1, which is as good as forever', positiveInt('--max-insns'))
+    .option('--max-insns <n>', 'stop after n instructions (a scenario: those its components retire, all together; ' +
+      'exit status 124); at most 2^53-1, which is as good as forever', positiveInt('--max-insns'))
     .option('--trace [component]', 'print one line per executed instruction on stderr (see below); ' +
       'a scenario: every component, or only the one named as --trace=NAME')
     .option('--trace-component <name>', 'scenario: trace only this component (repeatable)', collect)
