@@ -60,6 +60,21 @@ describe('rtcr run SCENARIO --trace', () => {
     expect([...names]).toEqual(['sheep_counter/main']);
   });
 
+  it('says so in one line and runs nothing when the trace file cannot be created', () => {
+    const tf = join(dir, 'missing', 'x.trace');
+    const r = rtcr('run', 'programs/hello.json', '--trace-file', tf);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`rtcr: --trace-file ${tf}: no such file or directory\n`);
+    expect(r.stdout).toBe('');
+  });
+
+  it('takes the component after --trace with a space too', () => {
+    const r = rtcr('run', 'programs/crash.json', '--until', '100ms', '--trace', 'crash');
+    expect(r.status).toBe(0);
+    const names = new Set(r.stderr.trim().split('\n').map((l) => /^\[([^\]]+)\]/.exec(l)?.[1]));
+    expect([...names]).toEqual(['crash/main']);
+  });
+
   it('refuses a component the scenario does not have', () => {
     const r = rtcr('run', 'programs/crash.json', '--trace-component', 'nobody');
     expect(r.status).toBe(2);
