@@ -238,8 +238,9 @@ function takeAll(rtcr: Rtcr, p: Plan, dir: string, replace: readonly string[], o
 }
 
 /** The outcome when the scenario ended before checkpoint `i` (at `at`): an error naming when. */
-function endedEarly(rtcr: Rtcr, stop: 'idle' | 'exited', at: number, i: number, count: number): Outcome {
-  const why = stop === 'exited' ? 'every component ended' : 'every thread waits for something that can never come';
+function endedEarly(rtcr: Rtcr, stop: 'idle' | 'exited' | 'limit', at: number, i: number, count: number): Outcome {
+  // 'limit' cannot happen here (checkpoint sets no instruction limit); named for completeness.
+  const why = stop === 'exited' ? 'every component ended' : stop === 'idle' ? 'every thread waits for something that can never come' : 'the instruction limit ran out';
   const which = count === 1 ? `no checkpoint at ${formatNs(at)}` : `no checkpoint at ${formatNs(at)} or after (${i} of ${count} written)`;
   return { status: EXIT_USAGE, reason: stop, detail: `the scenario ended at ${formatNs(nowNs(rtcr.init))} (${why}): ${which}` };
 }

@@ -1,14 +1,18 @@
 // Helpers the rtcr subcommands share: exit statuses, option parsers, output, scenario loading.
-import { readFileSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { Init, LogLine } from '../kernel/init';
 import { kernelStateHash } from '../kernel/statehash';
 import { parseScenario, parseTimeNs, type Scenario } from '../kernel/scenario';
 
+import { fileErrorText, OutputBuffer, writeAllSync, writeStderr } from './output';
+import { cyclesToNs, EXIT_USAGE, runDocument, scenarioOutcome, type Outcome, type StopReason } from './outcome';
+import { Tracer, type TraceOptions } from './trace';
+
 // Exit statuses of our own (a guest's exit code otherwise passes through, capped at 255).
-export { EXIT_IDLE, EXIT_LIMIT, EXIT_USAGE } from './outcome';
-import { EXIT_USAGE, runDocument, scenarioOutcome } from './outcome';
+export { EXIT_IDLE, EXIT_LIMIT, EXIT_PIPE, EXIT_USAGE } from './outcome';
+export { OutputBuffer, writeStderr } from './output';
 
 /** A commander parser for a whole number from 1 to `max`. */
 export function positiveInt(what: string, max = Number.MAX_SAFE_INTEGER) {
@@ -30,7 +34,7 @@ export function virtualTime(v: string): number {
 
 /** Prints `rtcr: message` on stderr; returns the usage exit status. */
 export function usage(message: string): number {
-  process.stderr.write(`rtcr: ${message}\n`);
+  writeStderr(`rtcr: ${message}\n`);
   return EXIT_USAGE;
 }
 
@@ -48,23 +52,7 @@ export function printStats(init: Init): void {
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const lines = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
-  process.stderr.write(`virtual time ${formatNs(nowNs(init))}\n${lines.join('\n')}\n`);
-}
-
-/** Collects output bytes and writes them synchronously, so they stream during a long run. */
-export class OutputBuffer {
-  private buf = new Uint8Array(4096);
-  private len = 0;
-  constructor(private readonly fd: number) {}
-  push(b: number): void {
-    this.buf[this.len++] = b;
-    if (this.len === this.buf.length || b === 10) this.flush();
-  }
-  flush(): void {
-    let off = 0;
-    while (off < this.len) off += writeSync(this.fd, this.buf, off, this.len - off);
-    this.len = 0;
-  }
+  writeStderr(`virtual time ${formatNs(nowNs(init))}\n${lines.join('\n')}\n`);
 }
 
 /** Reads and validates a scenario; programs are read relative to it. */
@@ -73,7 +61,7 @@ export function loadScenario(file: string): { ok: true; scenario: Scenario; read
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    return { ok: false, error: (e as Error).message };
+    return { ok: false, error: `${file}: ${fileErrorText(e)}` };
   }
   const parsed = parseScenario(text, file);
   if (!parsed.ok) return parsed;
@@ -92,46 +80,98 @@ export function logPrinter(out: OutputBuffer): (line: LogLine) => void {
 
 /** Virtual nanoseconds of `init`'s clock now. */
 export function nowNs(init: Init): number {
-  return (init.kernel.now() / init.scenario.clock.insnsPerSecond) * 1e9;
-}
-
-export interface RunReport {
-  /** Stop at this virtual time (ns); Infinity: until every component ended or waits forever. */
-  untilNs: number;
-  stats?: boolean;
-  hash?: boolean;
-  /** Also stop at every multiple of `every` ns and call `atEvery` there (Rtcr's checkpoints). */
-  every?: number;
-  atEvery?: (ns: number) => void;
-  /** Print the run document (outcome.ts) on stdout at the end, and return its exit status. */
-  json?: boolean;
+  return cyclesToNs(init, init.kernel.now());
 }
 
 /**
- * Runs `init` on in slices that end at whole virtual seconds (so the log streams out during a
- * long run) and at multiples of `every`; then prints --stats, --hash and an idle notice on
- * stderr. Returns the exit status (0).
+ * How runAndReport runs and reports. The fields a caller (`rtcr run`, `rtcr restore`) sets from
+ * its options:
+ * - untilNs    --until, in ns (Infinity without it)
+ * - stats      --stats: per-component counters on stderr
+ * - hash       --hash: the state hash on stderr
+ * - json       --json: the run document (outcome.ts runDocument) on stdout, and nothing else
+ *              there; create the OutputBuffer given to the log printer with `quiet` set too, so
+ *              no log line written before runAndReport (e.g. during a restore) reaches stdout
+ * - trace      --trace/--trace-component/--trace-file: { file?: path, components?: names }
+ *              (undefined: no tracing; components undefined: every component)
+ * - maxInsns   --max-insns: stop after this many guest instructions of this run (status 124)
+ * - every, atEvery  Rtcr's periodic checkpoints (rtcr.every of a scenario)
+ */
+export interface RunReport {
+  /**
+   * Stop at this virtual time (ns); Infinity: until every component ended or waits forever. The
+   * run covers [0, untilNs): what happens at exactly untilNs (a log line, a checkpoint's next
+   * instruction) is left for a later run, so a restore of a checkpoint at T prints it.
+   */
+  untilNs: number;
+  stats?: boolean;
+  hash?: boolean;
+  json?: boolean;
+  trace?: TraceOptions;
+  maxInsns?: number;
+  /** Also stop at every multiple of `every` ns and call `atEvery` there (Rtcr's checkpoints). */
+  every?: number;
+  atEvery?: (ns: number) => void;
+}
+
+/**
+ * Runs `init` in slices that end at whole virtual seconds (so the log streams out during a long
+ * run) and at multiples of `every`; then prints --stats, --hash and a notice for a failed run on
+ * stderr, or with --json the run document on stdout. Returns the exit status (outcome.ts), or
+ * EXIT_USAGE if the trace file cannot be opened (then nothing ran).
  */
 export function runAndReport(init: Init, out: OutputBuffer, r: RunReport): number {
+  if (r.json) out.quiet = true;
+  let tracer: Tracer | undefined;
+  if (r.trace !== undefined) {
+    const opened = Tracer.open(r.trace.file);
+    if (!opened.ok) return usage(opened.error);
+    tracer = opened.tracer;
+    tracer.attach(init.kernel, r.trace.components);
+  }
+  if (r.maxInsns !== undefined) init.kernel.insnLimit = init.kernel.executed + r.maxInsns;
+  let stop: StopReason;
+  try {
+    stop = runSlices(init, out, r, tracer);
+  } finally {
+    tracer?.close();
+    init.kernel.traceThread = undefined;
+  }
+  const outcome = scenarioOutcome(init, stop);
+  if (r.stats) printStats(init);
+  if (r.hash) writeStderr(`state-hash: ${kernelStateHash(init.kernel)}\n`);
+  const notice = failureNotice(init, outcome);
+  if (notice !== undefined) writeStderr(`rtcr: ${notice}\n`);
+  if (r.json) writeAllSync(1, JSON.stringify(runDocument(init, outcome), null, 2) + '\n');
+  return outcome.status;
+}
+
+/** The slices of runAndReport; returns why the run stopped. */
+function runSlices(init: Init, out: OutputBuffer, r: RunReport, tracer: Tracer | undefined): StopReason {
   const every = r.every !== undefined && r.every > 0 ? r.every : Infinity;
   let next = every;
   while (next <= nowNs(init)) next += every;
-  let stop;
   for (let t = nowNs(init); ;) {
     t = Math.min(Math.floor(t / 1e9) * 1e9 + 1e9, r.untilNs, next);
-    stop = init.runUntilNs(t);
+    const stop = init.runUntilNs(t);
     out.flush();
+    tracer?.flush();
     if (t === next && stop === 'until') {
       r.atEvery?.(t);
       next += every;
     }
-    if (stop !== 'until' || t >= r.untilNs) break;
+    if (stop !== 'until' || t >= r.untilNs) return stop;
   }
-  if (r.stats) printStats(init);
-  if (r.hash) process.stderr.write(`state-hash: ${kernelStateHash(init.kernel)}\n`);
-  if (stop === 'idle') process.stderr.write(`rtcr: at ${formatNs(nowNs(init))} every thread waits for something that can never come\n`);
-  if (!r.json) return 0;
-  const outcome = scenarioOutcome(init, stop);
-  process.stdout.write(JSON.stringify(runDocument(init, outcome), null, 2) + '\n');
-  return outcome.status;
+}
+
+/** One line for stderr about a run that did not go as the scenario says (undefined: it did). */
+function failureNotice(init: Init, o: Outcome): string | undefined {
+  const at = `at ${formatNs(nowNs(init))}`;
+  switch (o.reason) {
+    case 'fault': return `${at} component ${o.component} faulted: ${o.detail}`;
+    case 'component-status': return `${at} component ${o.component} ${o.detail}`;
+    case 'idle': return `${at} every thread waits for something that can never come`;
+    case 'limit': return `stopped after ${init.kernel.executed} instructions (--max-insns) ${at}`;
+    default: return undefined;
+  }
 }

@@ -5,6 +5,16 @@ import { registerAsm } from './asm';
 import { registerCheckpoint, registerInspect, registerMerge, registerRestore } from './checkpoint';
 import { registerTest } from './test';
 import { programsHelp } from './paths';
+import { exitClosedPipe, isClosedPipe } from './output';
+
+// A reader that closed our stdout or stderr (`rtcr ... | head -1`) ends the run quietly (status
+// 141, see output.ts); any other stream error is a bug and shows as one.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (isClosedPipe(e)) exitClosedPipe();
+    throw e;
+  });
+}
 
 const program = new Command();
 program

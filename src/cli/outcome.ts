@@ -20,6 +20,8 @@ export const EXIT_FAULT = 3;
 export const EXIT_LIMIT = 124;
 /** Every thread waits for something that can never come. */
 export const EXIT_IDLE = 125;
+/** The reader of our output closed the pipe (as for a command killed by SIGPIPE): the run stopped. */
+export const EXIT_PIPE = 141;
 
 /** Why a run stopped: the kernel's reason, or 'limit' when --max-insns ran out. */
 export type StopReason = KernelStop | 'limit';
@@ -72,9 +74,11 @@ export interface RunDocument {
   stats: Record<string, ComponentStats>;
 }
 
-/** Virtual nanoseconds of `cycles` at `init`'s clock. */
+/** Virtual nanoseconds of `cycles` at `init`'s clock (exact when a cycle is a whole number of ns). */
 export function cyclesToNs(init: Init, cycles: number): number {
-  return (cycles / init.scenario.clock.insnsPerSecond) * 1e9;
+  const ips = init.scenario.clock.insnsPerSecond;
+  const nsPerCycle = 1e9 / ips;
+  return Number.isInteger(nsPerCycle) ? cycles * nsPerCycle : (cycles * 1e9) / ips;
 }
 
 /** The log lines of `init` (those this init wrote; a restore's start after the checkpoint). */

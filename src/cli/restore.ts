@@ -4,9 +4,11 @@ import { parseIrqMap, type IrqMap } from '../rtcr/irqmap';
 import { Rtcr } from '../rtcr/rtcr';
 import { formatNs, logPrinter, OutputBuffer, positiveInt, runAndReport, usage, virtualTime } from './common';
 import { describeChain, imageTimeNs, loadChain } from './images';
+import { traceOptions, type TraceFlags } from './trace';
 
-interface RestoreFlags {
+interface RestoreFlags extends TraceFlags {
   until?: number;
+  maxInsns?: number;
   hash?: boolean;
   stats?: boolean;
   json?: boolean;
@@ -30,6 +32,10 @@ export function registerRestore(program: Command): void {
     .option('--stats', 'print per-component counters on stderr at the end')
     .option('--json', 'print one JSON document on stdout instead of the log: the log lines after the checkpoint ' +
       'and their virtual times, the state hash, the statistics and the exit reason')
+    .option('--max-insns <n>', 'stop after the components retire n more instructions, all together (exit status 124)', positiveInt('--max-insns'))
+    .option('--trace', 'print one line per executed instruction on stderr, as rtcr run --trace does')
+    .option('--trace-component <name>', 'trace only this component (repeatable; implies --trace)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--trace-file <path>', 'write the trace lines to a file instead of stderr (implies --trace)')
     .option('--irq-map <map>', 'interrupt sources that moved on this board: OLD=NEW PLIC sources, e.g. 1=5,2=6', irqMapOption)
     .option('--irqsrc-first-source <n>', 'this board wires the IRQ source device from PLIC source n (default 1)', positiveInt('--irqsrc-first-source', 31))
     .addHelpText('after', `
@@ -55,10 +61,16 @@ function restoreCommand(path: string, flags: RestoreFlags): number {
   if (flags.until !== undefined && flags.until <= atNs) {
     return usage(`--until ${formatNs(flags.until)} is not after the checkpoint's virtual time ${formatNs(atNs)} (${last.path}); --until counts from boot`);
   }
-  const out = new OutputBuffer(1);
+  const components = last.image.checkpoint.components.map((c) => c.name);
+  const traced = traceOptions(flags, components, last.path);
+  if (!traced.ok) return usage(traced.error);
+  const out = new OutputBuffer(1, flags.json === true);
   const board = flags.irqsrcFirstSource === undefined ? undefined : { irqsrcFirstSource: flags.irqsrcFirstSource };
   const r = Rtcr.restore(images.map((f) => f.image), flags.json ? undefined : logPrinter(out), { board, irqMap: flags.irqMap });
   if (!r.ok) return usage(`${path}: ${r.error}`);
   process.stderr.write(describeChain('restoring', chain.value) + '\n');
-  return runAndReport(r.rtcr.init, out, { untilNs: flags.until ?? Infinity, stats: flags.stats, hash: flags.hash, json: flags.json });
+  return runAndReport(r.rtcr.init, out, {
+    untilNs: flags.until ?? Infinity, stats: flags.stats, hash: flags.hash, json: flags.json,
+    trace: traced.value, maxInsns: flags.maxInsns,
+  });
 }

@@ -3,7 +3,7 @@
 // the next device event) and the devices; a hart waiting in WFI makes time jump to that event.
 
 import { Hart, StopReason } from '../cpu/hart';
-import { ISA_BY_OP, writesRd } from '../cpu/isa';
+import { immI, immS, ISA_BY_OP, rdOf, rs1Of, rs2Of, writesRd } from '../cpu/isa';
 import { decode } from '../cpu/decode';
 import { Bus } from '../mmu/bus';
 import { Access } from '../mmu/mmu';
@@ -38,16 +38,36 @@ export interface MachineOptions {
   onOutput?: (byte: number) => void;
 }
 
+/** The data memory access of a traced load, store or AMO (found by decoding the instruction). */
+export interface MemAccess {
+  kind: 'load' | 'store' | 'amo';
+  /** The virtual address. */
+  addr: number;
+  /** Bytes accessed: 1, 2 or 4. */
+  size: number;
+  /** The value loaded (as written to rd; undefined when rd is x0 or a failed SC stored nothing). */
+  loaded?: number;
+  /** The value stored (an AMO: the memory word after it; undefined for a failed SC). */
+  stored?: number;
+}
+
 /** One retired (or trapping) instruction, for --trace. */
 export interface TraceEntry {
   pc: number;
   word: number;
+  /** The privilege mode the instruction ran in: 0 U, 1 S, 3 M. */
+  priv: number;
   /** The register written, or -1 if none (or x0). */
   rd: number;
   /** rd's value after the instruction. */
   value: number;
   /** The instruction raised an exception and did not retire. */
   trapped: boolean;
+  /** Trapped: the exception's cause and tval (mcause/mtval, scause/stval, or the hosted trap's). */
+  cause: number;
+  tval: number;
+  /** A load, store or AMO that retired: where and what. */
+  mem?: MemAccess;
 }
 
 export interface RunOptions {
@@ -217,24 +237,48 @@ export class Machine {
     return Math.min(this.clint.nextEventCycle(), this.irqsrc.nextEventCycle());
   }
 
-  /** Executes one instruction and reports it. */
-  private traceStep(trace: (e: TraceEntry) => void): StopReason {
+  /**
+   * Executes one instruction and reports it to `trace` (single-stepping: for --trace only, the
+   * fast path is untouched). Bare: a pending interrupt is taken first. Returns the hart's stop.
+   */
+  traceStep(trace: (e: TraceEntry) => void): StopReason {
     const hart = this.hart;
     hart.pollInterrupts();
     if (hart.waiting && !hart.wakeable()) return StopReason.Wfi;
     const pc = hart.pc;
+    const priv = hart.priv;
     const exceptions = hart.exceptions;
     const word = this.peekWord(pc);
+    const fmt = word === undefined ? 'NONE' : ISA_BY_OP[decode(word)]?.format ?? 'NONE';
+    const mem = word === undefined ? undefined : memBefore(fmt, word, hart.x);
     const reason = hart.run(1);
     const trapped = hart.exceptions !== exceptions;
-    let rd = -1;
-    if (!trapped && word !== undefined) {
-      const op = decode(word);
-      const r = (word >>> 7) & 31;
-      if (writesRd(ISA_BY_OP[op]?.format ?? 'NONE') && r !== 0) rd = r;
+    const r = word === undefined ? 0 : rdOf(word);
+    const rd = !trapped && writesRd(fmt) && r !== 0 ? r : -1;
+    const value = rd >= 0 ? hart.x[rd] >>> 0 : 0;
+    if (mem !== undefined && !trapped) this.memAfter(mem, fmt, word!, rd, value);
+    let cause = 0;
+    let tval = 0;
+    if (trapped) {
+      // Hosted: the kernel's trap; bare: the CSRs of the mode the trap went to.
+      cause = hart.hosted ? hart.exitCause : hart.priv === 3 ? hart.mcause : hart.scause;
+      tval = hart.hosted ? hart.exitTval : hart.priv === 3 ? hart.mtval : hart.stval;
     }
-    trace({ pc: pc >>> 0, word: (word ?? 0) >>> 0, rd, value: rd >= 0 ? hart.x[rd] >>> 0 : 0, trapped });
+    trace({ pc: pc >>> 0, word: (word ?? 0) >>> 0, priv, rd, value, trapped, cause: cause >>> 0, tval: tval >>> 0, mem: trapped ? undefined : mem });
     return reason;
+  }
+
+  /** Completes a traced access after the step: the value loaded, an AMO's new memory word, an SC's result. */
+  private memAfter(mem: MemAccess, fmt: string, word: number, rd: number, value: number): void {
+    if (rd >= 0 && mem.kind !== 'store') mem.loaded = value;
+    if (fmt === 'AMO' && ((word >>> 27) & 31) === 3) { // SC.W: stored only if rd is 0 afterwards
+      if (rdOf(word) !== 0 && value !== 0) mem.stored = undefined;
+      mem.kind = 'store';
+      mem.loaded = undefined;
+    } else if (mem.kind === 'amo') {
+      const pa = this.hart.mmu.peekTranslate(mem.addr, Access.Store);
+      mem.stored = pa < 0 ? undefined : this.bus.peek(pa, 4);
+    }
   }
 
   /** The instruction word at virtual `pc`, read without side effects; undefined if unmapped. */
@@ -246,5 +290,25 @@ export class Machine {
   /** The state hash: registers, CSRs, counters, RAM and device state (see statehash.ts). */
   stateHash(): string {
     return stateHash(this);
+  }
+}
+
+/** The access a LOAD, STORE, LR or AMO instruction is about to make (before it executes). */
+function memBefore(fmt: string, w: number, x: Int32Array): MemAccess | undefined {
+  const base = x[rs1Of(w)];
+  switch (fmt) {
+    case 'LOAD':
+      return { kind: 'load', addr: (base + immI(w)) >>> 0, size: 1 << (((w >>> 12) & 7) & 3) };
+    case 'STORE': {
+      const size = 1 << ((w >>> 12) & 3);
+      const v = x[rs2Of(w)];
+      return { kind: 'store', addr: (base + immS(w)) >>> 0, size, stored: size === 4 ? v >>> 0 : v & ((1 << (size * 8)) - 1) };
+    }
+    case 'LR':
+      return { kind: 'load', addr: base >>> 0, size: 4 };
+    case 'AMO':
+      return { kind: 'amo', addr: base >>> 0, size: 4, stored: x[rs2Of(w)] >>> 0 };
+    default:
+      return undefined;
   }
 }

@@ -4,6 +4,8 @@
 // this stays platform-neutral.
 
 import { assemble } from '../asm/index';
+import { ABI_NAMES } from '../asm/registers';
+import { CAUSE_NAMES } from '../cpu/trap';
 import { formatError } from '../asm/errors';
 import { Machine } from '../dev/machine';
 import { parseElf, type ElfImage } from '../elf/reader';
@@ -16,6 +18,7 @@ import { ParentCap, type Router } from './services/parent';
 import { CORE_SERVICES, IrqSession, parseSessionArgs, TimerSession } from './services/sessions';
 import { parseTimeNs, type ComponentSpec, type Scenario } from './scenario';
 import { SLOT_CPU, SLOT_PARENT, SLOT_PD, SLOT_RAM, SLOT_RM, type Task, type TaskEnd } from './task';
+import type { Thread } from './thread';
 
 /** Where programs are assembled (docs/abi.md). */
 export const PROGRAM_BASE = 0x10000;
@@ -161,7 +164,27 @@ export class Init implements Router {
   private childEnded(task: Task, end: TaskEnd): void {
     const name = task.label.replace(/^init -> /, '');
     if (end.kind === 'exit') this.emit('init', `${name} exited with status ${end.code}`);
-    else this.emit('init', `${name} faulted: ${end.reason}`);
+    else {
+      this.emit('init', `${name} faulted: ${end.reason}`);
+      this.dumpRegisters(name, task);
+    }
+  }
+
+  /**
+   * After a fault in the thread on the hart (a trap the kernel could not resolve): its pc, the
+   * trap's cause and tval, and all 32 registers as init log lines. Nothing for a fault without
+   * a trapping thread (e.g. no quota for the main thread).
+   */
+  private dumpRegisters(name: string, task: Task): void {
+    const t = this.kernel.schedulerState().current;
+    if (t === undefined || t.task !== task) return;
+    const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
+    const cause = this.kernel.hart.exitCause;
+    this.emit('init', `${name}: thread ${threadLabel(t)} pc ${hex(t.pc)} cause ${cause} (${CAUSE_NAMES[cause] ?? 'unknown'}) tval ${hex(this.kernel.hart.exitTval)}`);
+    for (let row = 0; row < 32; row += 8) {
+      const regs = Array.from({ length: 8 }, (_, i) => `${ABI_NAMES[row + i]}=${hex(t.regs[row + i])}`);
+      this.emit('init', `${name}: ${regs.join(' ')}`);
+    }
   }
 
   /** Delivers `bytes` to the UART receiver at cycle `due`. */
@@ -235,9 +258,17 @@ export class Init implements Router {
   session(child: Task, service: string, args: string): Result<KObject> {
     const entry = [...this.components.values()].find((c) => c.task === child);
     if (entry === undefined) return err('DENIED');
-    if (entry.routes !== undefined && !entry.routes.includes(service)) return err('DENIED');
+    if (entry.routes !== undefined && !entry.routes.includes(service)) {
+      // Say so: a denied session is otherwise a bare error code in the component.
+      const i = [...this.components.keys()].indexOf(entry.name);
+      this.emit('init', `${entry.name}: no route for service ${JSON.stringify(service.slice(0, 64))} (scenario components[${i}].routes)`);
+      return err('DENIED');
+    }
     const factory = CORE_SERVICES.get(service);
-    if (factory === undefined) return err('DENIED');
+    if (factory === undefined) {
+      this.emit('init', `${entry.name}: no service ${JSON.stringify(service.slice(0, 64))} (core has ${[...CORE_SERVICES.keys()].join(', ')})`);
+      return err('DENIED');
+    }
     const parsed = parseSessionArgs(args);
     if (!parsed.ok) return parsed;
     const s = factory(this.kernel, child, child.label, parsed.value);
@@ -269,6 +300,12 @@ function buildProgram(c: ComponentSpec, readFile: (path: string) => Uint8Array |
   const parsed = parseElf(elfBytes);
   if (!parsed.ok) return { ok: false, message: `${c.program}: ${parsed.error}` };
   return { ok: true, elf: parsed.elf };
+}
+
+/** A thread's name for log and trace lines: printable ASCII (guests name threads), or #index. */
+export function threadLabel(t: Thread): string {
+  const name = t.name.replace(/[^\x21-\x7e]/g, '?').slice(0, 32);
+  return name === '' ? `#${t.index}` : name;
 }
 
 function latin1(b: Uint8Array): string {

@@ -5,7 +5,7 @@
 
 import { StopReason, type Hart } from '../cpu/hart';
 import { Priv } from '../mmu/mmu';
-import type { Machine } from '../dev/machine';
+import type { Machine, TraceEntry } from '../dev/machine';
 import { PLIC_CONTEXT_M } from '../dev/memlayout';
 import { CapTable, isLive, type Capability } from './captable';
 import { err, ok, type Result } from './errors';
@@ -55,7 +55,8 @@ export interface KernelOptions {
   onTaskEnd?: (task: Task, end: TaskEnd) => void;
 }
 
-export type KernelStop = 'until' | 'idle' | 'exited';
+/** Why run() returned; 'limit': insnLimit instructions have run. */
+export type KernelStop = 'until' | 'idle' | 'exited' | 'limit';
 
 export class Kernel {
   readonly hart: Hart;
@@ -76,6 +77,14 @@ export class Kernel {
   private current: Thread | undefined;
   readonly log: (label: string, text: string) => void;
   private readonly onTaskEnd: ((task: Task, end: TaskEnd) => void) | undefined;
+  /** Guest instructions retired by run() (all components); run() stops at insnLimit of them. */
+  executed = 0;
+  insnLimit = Infinity;
+  /**
+   * Tracing (--trace): called before each slice; a sink makes the slice single-step and report
+   * every instruction of `t` to it. Undefined (the default) or no sink: the fast path.
+   */
+  traceThread: ((t: Thread) => ((e: TraceEntry) => void) | undefined) | undefined;
 
   constructor(readonly machine: Machine, opts: KernelOptions) {
     this.hart = machine.hart;
@@ -386,6 +395,7 @@ export class Kernel {
       this.fireEvents();
       if (this.tasks.every((t) => !t.alive)) return 'exited';
       if (hart.cycles >= until) return 'until';
+      if (this.executed >= this.insnLimit) return 'limit';
       const t = this.pick();
       if (t === undefined) {
         const next = this.nextEvent();
@@ -413,9 +423,12 @@ export class Kernel {
     hart.satp = t.task.pt.satp;
     hart.contextChanged();
     const now = hart.cycles;
-    const budget = t.singleStep ? 1 : Math.max(1, Math.min(this.quantum - t.quantumUsed, this.nextEvent() - now, until - now));
-    const reason = hart.run(budget);
+    const budget = t.singleStep ? 1
+      : Math.max(1, Math.min(this.quantum - t.quantumUsed, this.nextEvent() - now, until - now, this.insnLimit - this.executed));
+    const sink = this.traceThread?.(t);
+    const reason = sink === undefined ? hart.run(budget) : this.runTraced(budget, sink);
     const used = hart.cycles - now;
+    this.executed += used;
     t.quantumUsed += used;
     t.task.stats.instructions += used;
     t.regs.set(hart.x);
@@ -423,6 +436,13 @@ export class Kernel {
     if (reason === StopReason.HostedTrap) this.handleTrap(t, hart.exitCause, hart.exitTval);
     else if (t.singleStep) t.paused = true;
     if (t.quantumUsed >= this.quantum) this.rotate(t);
+  }
+
+  /** hart.run(budget), one instruction at a time, each reported to `sink`. */
+  private runTraced(budget: number, sink: (e: TraceEntry) => void): StopReason {
+    let reason = StopReason.Budget;
+    for (let i = 0; i < budget && reason === StopReason.Budget; i++) reason = this.machine.traceStep(sink);
+    return reason;
   }
 
   private handleTrap(t: Thread, cause: number, tval: number): void {

@@ -132,7 +132,11 @@ describe('RAM session', () => {
     expect(r.slice(0, 4).map((x) => x[0])).toEqual([0, 0, 0, E.NOT_FOUND]);
     expect(b.recCount('a')).toBe(4);
     expect(b.task('a').end?.kind).toBe('fault');
-    expect(b.initTexts()).toEqual([expect.stringMatching(/^a faulted: unresolvable read page fault at 0x10001000/)]);
+    expect(b.initTexts()).toEqual([
+      expect.stringMatching(/^a faulted: unresolvable read page fault at 0x10001000/),
+      expect.stringMatching(/^a: thread main pc 0x[0-9a-f]{8} cause 13 \(load page fault\) tval 0x10001000$/),
+      expect.stringMatching(/^a: zero=/), expect.stringMatching(/^a: s0=/), expect.stringMatching(/^a: a6=/), expect.stringMatching(/^a: s8=/),
+    ]);
     expect(b.task('b').alive).toBe(true);
   });
 

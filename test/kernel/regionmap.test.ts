@@ -178,7 +178,9 @@ describe('ATTACH and DETACH', () => {
     b.runMs(4);
     expect(b.recCount('b')).toBe(2); // no stale read of 42 through b's page table or the TLB
     expect(b.task('b').end?.kind).toBe('fault');
-    expect(b.initTexts()[1]).toMatch(/^b faulted: read fault at 0x40002000 in a managed dataspace without fault handler/);
+    // a's fault line and its register dump (5 lines), then b's fault
+    expect(b.initTexts()[0]).toMatch(/^a faulted: /);
+    expect(b.initTexts()[6]).toMatch(/^b faulted: read fault at 0x40002000 in a managed dataspace without fault handler/);
   });
 
   it('a dataspace capability without WRITE attaches read-only whatever the flags say', () => {
@@ -401,7 +403,13 @@ ${WORKER_STATE}`, `
     ]);
     b.runMs(2);
     expect(b.task('a').end?.kind).toBe('fault');
-    expect(b.initTexts()).toEqual([expect.stringMatching(/^a faulted: read fault at 0x40000000 in a managed dataspace without fault handler/)]);
+    expect(b.initTexts()).toEqual([
+      expect.stringMatching(/^a faulted: read fault at 0x40000000 in a managed dataspace without fault handler/),
+      // the faulting thread is one the test created without a name: init calls it by its index
+      expect.stringMatching(/^a: thread #1 pc 0x[0-9a-f]{8} cause 13 \(load page fault\) tval 0x40000000$/),
+      expect.stringMatching(/^a: zero=0x00000000 ra=.* t0=0x40000000 /), // the lw's base register
+      expect.stringMatching(/^a: s0=/), expect.stringMatching(/^a: a6=/), expect.stringMatching(/^a: s8=/),
+    ]);
     expect(b.task('b').alive).toBe(true);
   });
 

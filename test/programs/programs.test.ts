@@ -99,11 +99,17 @@ describe('(b) scenarios under the kernel', () => {
     expect(t.filter((l) => !l.startsWith('[init -> sheep_counter]'))).toEqual([
       '[init -> crash] about to store to 0x00000000',
       expect.stringMatching(/^\[init\] crash faulted: .*write.*0x0+\b/),
+      // init's register dump of the faulting thread: the store's pc, cause 15 with tval 0, t0 = 0x5eed
+      expect.stringMatching(/^\[init\] crash: thread main pc 0x[0-9a-f]{8} cause 15 \(store\/AMO page fault\) tval 0x00000000$/),
+      expect.stringMatching(/^\[init\] crash: zero=0x00000000 ra=0x[0-9a-f]{8} sp=0x7e[0-9a-f]{6} gp=.* t0=0x00005eed t1=.* t2=0x[0-9a-f]{8}$/),
+      expect.stringMatching(/^\[init\] crash: s0=.* a5=0x[0-9a-f]{8}$/),
+      expect.stringMatching(/^\[init\] crash: a6=.* s2=0x00000000 .* s7=0x[0-9a-f]{8}$/),
+      expect.stringMatching(/^\[init\] crash: s8=.* t6=0x[0-9a-f]{8}$/),
     ]);
     const fault = r.lines.findIndex((l) => l.label === 'init');
     expect(r.seconds(r.lines[fault]!)).toBeGreaterThanOrEqual(1.5);
     expect(r.seconds(r.lines[fault]!)).toBeLessThan(1.501);
-    expect(t.slice(fault + 1)).toEqual(['[init -> sheep_counter] 3 sheeps. zzZ', '[init -> sheep_counter] 4 sheeps. zzZ']);
+    expect(t.slice(fault + 6)).toEqual(['[init -> sheep_counter] 3 sheeps. zzZ', '[init -> sheep_counter] 4 sheeps. zzZ']);
     // crash never got past the store
     expect(t.some((l) => l.includes('still alive'))).toBe(false);
   });
