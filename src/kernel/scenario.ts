@@ -3,6 +3,7 @@
 // error naming its path.
 
 import { z } from 'zod';
+import { COMPONENT_NAME } from './sanitize';
 
 /** A virtual duration: a number with a unit (ns, us, ms, s). */
 export const TIME_PATTERN = /^(\d+(?:\.\d+)?)\s*(ns|us|ms|s)$/;
@@ -36,7 +37,7 @@ const Time = z.string().refine((s) => parseTimeNs(s) !== undefined, { message: '
 const SERVICES = ['LOG', 'Timer', 'RM', 'IRQ', 'IO_MEM', 'SHM'] as const;
 
 const Component = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9_.-]{1,48}$/, 'letters, digits, _ . - (at most 48)'),
+  name: z.string().regex(COMPONENT_NAME, 'letters, digits, _ . - (at most 48, not only dots)'),
   program: z.string().min(1),
   ram: Size.default(1024 * 1024),
   priority: z.number().int().min(0).max(255).default(100),

@@ -1,0 +1,245 @@
+// Restore-side checks of references and bounds: every id names an object of the right kind,
+// regions lie inside their region maps and dataspaces, memory inside its dataspaces, quotas
+// (with page tables) hold, device ranges and IRQ sources are ones a component may have, device
+// state loads. Creates nothing; the first problem is returned as one line naming the record.
+
+import { irqsrcWiringOk } from '../dev/memlayout';
+import type { Init, Platform } from '../kernel/init';
+import { ANY_FROM, ANY_TO, USER_TOP } from '../kernel/kernel';
+import { NULL_GUARD, regionFits } from '../kernel/regionmap';
+import { ioMemAllowed } from '../kernel/services/sessions';
+import { coveredMegapages } from '../kernel/task';
+import { clockProblem } from './consistency';
+import { PAGE, type Checkpoint, type ObjectRecord } from './model';
+
+/** What must hold before a board can even be built for `cp`. */
+export function validateBoard(cp: Checkpoint, board: Platform['board']): string | undefined {
+  const first = board?.irqsrcFirstSource;
+  if (first !== undefined && !irqsrcWiringOk(first)) {
+    return `board: the IRQ source device cannot start at PLIC source ${first}`;
+  }
+  const clock = clockProblem(cp.time);
+  if (clock !== undefined) return clock;
+  const quotas = cp.components.reduce((n, c) => n + c.ramQuota, 0);
+  if (quotas > cp.ramMiB * 1024 * 1024) return `components: RAM quotas of ${quotas} bytes exceed the board's ${cp.ramMiB} MiB`;
+  return undefined;
+}
+
+/** The first thing wrong with `cp`, or undefined. Creates nothing. */
+export function checkReferences(cp: Checkpoint, init: Init): string | undefined {
+  const objs = cp.objects;
+  const kindOf = (id: number | undefined): ObjectRecord['kind'] | undefined => (id === undefined ? undefined : objs[id]?.kind);
+  const need = (id: number | undefined, kinds: ObjectRecord['kind'][], what: string): string | undefined =>
+    id === undefined || !kinds.includes(kindOf(id)!) ? `${what}: object ${id} is not a ${kinds.join(' or ')}` : undefined;
+  const threadOk = ([c, t]: [number, number]) => cp.components[c]?.threads[t] !== undefined;
+  const addressSpaces = new Set(cp.components.map((c) => c.addressSpace));
+  if (cp.quantum !== init.kernel.quantum) return `quantum ${cp.quantum} differs from this kernel's ${init.kernel.quantum}`;
+  for (const [i, o] of objs.entries()) {
+    if (o.id !== i) return `objects[${i}]: id ${o.id} out of order`;
+    const at = `objects[${i}] (${o.kind})`;
+    let p: string | undefined;
+    switch (o.kind) {
+      case 'dataspace':
+        if (o.size % PAGE !== 0 || o.size === 0) return `${at}: size ${o.size} is not a positive multiple of 4 KiB`;
+        if (cp.components[o.owner] === undefined) return `${at}: owner ${o.owner} is no component`;
+        break;
+      case 'iomem':
+        if (!ioMemAllowed(init.machine, o.base, o.size)) return `${at}: 0x${o.base.toString(16)}+0x${o.size.toString(16)} is not device memory a component may map`;
+        break;
+      case 'regionmap':
+        if (o.size % PAGE !== 0 || o.size === 0 || o.size > USER_TOP) return `${at}: bad size`;
+        p = need(o.faultHandler ?? undefined, ['context'], at);
+        if (o.faultHandler !== undefined && p !== undefined) return p;
+        if (!o.faultWaiters.every(threadOk)) return `${at}: a fault waiter is no thread`;
+        p = validateRegions(o, objs, at);
+        if (p !== undefined) return p;
+        break;
+      case 'managed': p = need(o.rm, ['regionmap'], at); if (p) return p; break;
+      case 'slice':
+        p = need(o.of, ['dataspace'], at);
+        if (p) return p;
+        if (o.offset % PAGE !== 0 || o.size % PAGE !== 0 || o.size === 0 || o.offset + o.size > (objs[o.of] as { size: number }).size) {
+          return `${at}: slice +0x${o.offset.toString(16)} of ${o.size} bytes lies outside dataspace ${o.of}`;
+        }
+        break;
+      case 'receiver':
+        for (const c of o.pending) { p = need(c, ['context'], at); if (p) return p; }
+        if (!o.waiters.every(threadOk)) return `${at}: a waiter is no thread`;
+        break;
+      case 'context': p = need(o.receiver, ['receiver'], at); if (p) return p; break;
+      case 'thread': if (!threadOk([o.component, o.index])) return `${at}: no such thread`; break;
+      case 'session':
+        if (cp.components[o.component] === undefined) return `${at}: component ${o.component} does not exist`;
+        if (o.timer?.context !== undefined) { p = need(o.timer.context, ['context'], at); if (p) return p; }
+        if (o.irq?.context !== undefined) { p = need(o.irq.context, ['context'], at); if (p) return p; }
+        for (const r of o.regionMaps ?? []) { p = need(r, ['regionmap'], at); if (p) return p; }
+        if (o.service === 'IO_MEM') { p = need(o.iomem, ['iomem'], at); if (p) return p; }
+        if (o.service === 'Timer' && o.timer === undefined) return `${at}: Timer without timer state`;
+        if (o.service === 'IRQ' && o.irq === undefined) return `${at}: IRQ without irq state`;
+        break;
+    }
+  }
+  // Device state is checked by loading it into the fresh board's devices (restore loads it again
+  // after binding interrupt sources).
+  const m = init.machine;
+  const plic = guarded(() => m.plic.loadState(cp.devices.plic as Parameters<typeof m.plic.loadState>[0]));
+  if (!plic.ok) return `devices.plic: ${plic.error}`;
+  const uart = guarded(() => m.uart.loadState(cp.devices.uart as Parameters<typeof m.uart.loadState>[0]));
+  if (!uart.ok) return `devices.uart: ${uart.error}`;
+  const irqsrc = guarded(() => m.irqsrc.loadState(cp.devices.irqsrc as Parameters<typeof m.irqsrc.loadState>[0]));
+  if (!irqsrc.ok) return `devices.irqsrc: ${irqsrc.error}`;
+  const names = new Set<string>();
+  for (const [i, r] of cp.shm.entries()) {
+    if (names.has(r.name)) return `shm[${i}]: the name ${r.name} twice`;
+    names.add(r.name);
+    const p = need(r.dataspace, ['dataspace'], `shm[${i}]`);
+    if (p !== undefined) return p;
+    if (cp.components[r.charged] === undefined) return `shm[${i}]: charged to no component`;
+  }
+  for (const o of objs) {
+    if (o.kind === 'session' && o.service === 'SHM' && (o.shm === undefined || !names.has(o.shm))) {
+      return `objects[${o.id}]: an SHM session for a region the image does not have`;
+    }
+  }
+  const seqs = objs.flatMap((o) => (o.kind === 'session' && o.timer !== undefined ? [o.timer.seq] : []));
+  if (new Set(seqs).size !== seqs.length) return 'two Timer sessions with one creation number';
+  const irqOwner = new Map<number, number>();
+  for (const o of objs) {
+    if (o.kind !== 'session' || o.irq === undefined) continue;
+    const first = irqOwner.get(o.irq.irq);
+    if (first !== undefined) return `objects[${o.id}]: a second IRQ session for irq ${o.irq.irq} (the first is objects[${first}])`;
+    irqOwner.set(o.irq.irq, o.id);
+  }
+  const nesting = nestingProblem(objs);
+  if (nesting !== undefined) return nesting;
+  for (const o of objs) {
+    if (o.kind !== 'regionmap') continue;
+    for (const r of o.regions) {
+      if (addressSpaces.has(r.target)) return `objects[${o.id}]: an address space (objects[${r.target}]) attached as a region`;
+    }
+  }
+  for (const [i, t] of (cp.tracking?.managed ?? []).entries()) {
+    const rm = objs[t.rm];
+    const g = cp.tracking!.granularity * PAGE;
+    if (rm?.kind !== 'regionmap') continue;
+    for (const d of t.designated) {
+      const ds = objs[d.ds];
+      if ((ds?.kind !== 'dataspace' && ds?.kind !== 'slice') || d.offset % g !== 0 || d.offset + ds.size > rm.size || ds.size > g) {
+        return `tracking.managed[${i}]: designated dataspace ${d.ds} at +0x${d.offset.toString(16)} lies outside its granule or managed dataspace`;
+      }
+    }
+  }
+  const spaces = new Set<number>();
+  for (const [ci, c] of cp.components.entries()) {
+    const at = `components[${ci}] (${c.name})`;
+    const as = objs[c.addressSpace];
+    if (as?.kind !== 'regionmap' || as.size !== USER_TOP || as.anyFrom !== ANY_FROM || as.anyTo !== ANY_TO) {
+      return `${at}: address space is not a user address-space region map`;
+    }
+    if (spaces.has(c.addressSpace)) return `${at}: shares its address space`;
+    const low = as.regions.find((r) => regionFits(as.size, NULL_GUARD, r, Infinity) !== undefined);
+    if (low !== undefined) return `${at}: region at 0x${low.base.toString(16)} of its address space lies in the null guard below 0x${NULL_GUARD.toString(16)}`;
+    spaces.add(c.addressSpace);
+    const slots = new Set<number>();
+    for (const cap of c.caps) {
+      if (slots.has(cap.slot)) return `${at}: slot ${cap.slot} twice`;
+      slots.add(cap.slot);
+      if (objs[cap.object] === undefined) return `${at}: slot ${cap.slot} names no object`;
+      if (cap.derivedFrom !== undefined && !c.caps.some((x) => x.slot === cap.derivedFrom)) return `${at}: slot ${cap.slot} derived from an empty slot`;
+    }
+    if (!c.threads.every((t, i) => t.index === i)) return `${at}: thread indices out of order`;
+    const sharedIds = new Set(cp.shm.map((r) => r.dataspace));
+    const owned = objs.reduce((n, o) => n + (o.kind === 'dataspace' && o.owner === ci && !sharedIds.has(o.id) ? o.size : 0), 0) +
+      cp.shm.reduce((n, r) => n + (r.charged === ci && objs[r.dataspace]?.kind === 'dataspace' ? (objs[r.dataspace] as { size: number }).size : 0), 0);
+    const tables = (1 + coveredMegapages(as.regions).size) * PAGE;
+    if (owned + tables > c.ramQuota) return `${at}: dataspaces of ${owned} bytes and page tables of ${tables} exceed the RAM quota of ${c.ramQuota}`;
+  }
+  for (const [i, t] of (cp.tracking?.managed ?? []).entries()) {
+    const p = need(t.rm, ['regionmap'], `tracking.managed[${i}]`);
+    if (p !== undefined) return p;
+    if (cp.components[t.owner] === undefined) return `tracking.managed[${i}]: owner ${t.owner} is no component`;
+    if (t.over !== undefined) {
+      const q = need(t.over, ['dataspace'], `tracking.managed[${i}]`);
+      if (q !== undefined) return q;
+    }
+    for (const d of t.designated) {
+      const q = need(d.ds, t.over === undefined ? ['dataspace'] : ['slice'], `tracking.managed[${i}]`);
+      if (q !== undefined) return q;
+      const sl = objs[d.ds];
+      if (sl?.kind === 'slice' && (sl.of !== t.over || sl.offset !== d.offset)) return `tracking.managed[${i}]: slice ${d.ds} is not the granule at +0x${d.offset.toString(16)}`;
+    }
+  }
+  for (const [i, m] of cp.memory.entries()) {
+    const ds = objs[m.dataspace];
+    if (ds?.kind !== 'dataspace') return `memory[${i}]: object ${m.dataspace} is not a dataspace`;
+    if (m.data.length !== m.pages.length * PAGE) return `memory[${i}]: ${m.data.length} bytes for ${m.pages.length} pages`;
+    for (let j = 0; j < m.pages.length; j++) {
+      if (m.pages[j] * PAGE >= ds.size || (j > 0 && m.pages[j] <= m.pages[j - 1])) return `memory[${i}]: page ${m.pages[j]} out of order or outside the dataspace`;
+    }
+  }
+  for (const ref of [...cp.scheduler.order, ...(cp.scheduler.current ? [cp.scheduler.current] : [])]) {
+    if (!threadOk(ref)) return `scheduler: thread [${ref.join(', ')}] does not exist`;
+  }
+  return undefined;
+}
+
+/** The regions of one region map: over dataspaces, inside both, by the kernel's own attach rule. */
+function validateRegions(o: Extract<ObjectRecord, { kind: 'regionmap' }>, objs: ObjectRecord[], at: string): string | undefined {
+  const sorted = [...o.regions].sort((a, b) => a.base - b.base);
+  for (const [i, r] of sorted.entries()) {
+    const where = `${at}: region at 0x${r.base.toString(16)}`;
+    const t = objs[r.target];
+    const tsize = t?.kind === 'dataspace' || t?.kind === 'slice' || t?.kind === 'iomem' || t?.kind === 'regionmap' ? t.size : undefined;
+    if (tsize === undefined || t!.id === o.id) return `${where} shows no dataspace`;
+    if (r.base % PAGE !== 0 || r.size % PAGE !== 0 || r.offset % PAGE !== 0 || r.size === 0) return `${where} is not page aligned`;
+    if (regionFits(o.size, 0, r, tsize) !== undefined) return `${where} leaves its region map or dataspace`;
+    if (i > 0 && sorted[i - 1].base + sorted[i - 1].size > r.base) return `${at}: regions overlap at 0x${r.base.toString(16)}`;
+    if (t!.kind === 'iomem' && r.executable) return `${where} maps device memory executable (the kernel never does)`;
+  }
+  return undefined;
+}
+
+/**
+ * How deep region maps nest inside region maps (through regions and managed dataspaces), the
+ * deepest chain first; a map nested inside itself is an error. Iterative: an image's nesting
+ * must not be able to exhaust the host's stack.
+ */
+export const MAX_RM_NESTING = 64;
+
+function nestingProblem(objs: readonly ObjectRecord[]): string | undefined {
+  const children = (o: ObjectRecord | undefined): number[] =>
+    o?.kind === 'regionmap' ? o.regions.map((r) => r.target) : o?.kind === 'managed' ? [o.rm] : [];
+  const depth = new Map<number, number>(); // finished: nesting depth below
+  const onPath = new Set<number>();
+  for (const root of objs) {
+    if (root.kind !== 'regionmap' || depth.has(root.id)) continue;
+    const stack: { id: number; next: number }[] = [{ id: root.id, next: 0 }];
+    onPath.add(root.id);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      const kids = children(objs[top.id]);
+      if (top.next < kids.length) {
+        const c = kids[top.next++];
+        if (onPath.has(c)) return `objects[${c}]: region map nested inside itself`;
+        if (depth.has(c) || children(objs[c]).length === 0) continue;
+        if (stack.length >= MAX_RM_NESTING * 2) return `objects[${root.id}]: region maps nest more than ${MAX_RM_NESTING} deep`;
+        onPath.add(c);
+        stack.push({ id: c, next: 0 });
+      } else {
+        depth.set(top.id, 1 + Math.max(0, ...kids.map((c) => depth.get(c) ?? 0)));
+        onPath.delete(top.id);
+        stack.pop();
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Runs a device's state loader, turning a throw on malformed input into an error value. */
+function guarded(load: () => { ok: true } | { ok: false; error: string }): { ok: true } | { ok: false; error: string } {
+  try {
+    return load();
+  } catch (e) {
+    return { ok: false, error: `malformed (${(e as Error).message})` };
+  }
+}
