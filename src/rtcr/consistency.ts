@@ -6,7 +6,7 @@
 
 import { CAP_SLOTS } from '../kernel/captable';
 import { USER_TOP, UTCB_BASE } from '../kernel/kernel';
-import { componentLabel } from '../kernel/sanitize';
+import { COMPONENT_NAME, componentLabel } from '../kernel/sanitize';
 import { ThreadState } from '../kernel/thread';
 import { PAGE, type Checkpoint, type ObjectRecord } from './model';
 
@@ -48,6 +48,7 @@ export function checkConsistency(cp: Checkpoint): string | undefined {
 function names(cp: Checkpoint): string | undefined {
   const seen = new Map<string, number>();
   for (const [ci, c] of cp.components.entries()) {
+    if (!COMPONENT_NAME.test(c.name)) return `components[${ci}]: ${JSON.stringify(c.name)} is no component name (letters, digits, _ . -)`;
     const first = seen.get(c.name);
     if (first !== undefined) return `components[${ci}]: the name ${c.name} is components[${first}]'s too`;
     seen.set(c.name, ci);

@@ -25,6 +25,7 @@ import { SignalContext, SignalReceiver } from '../kernel/signal';
 import { SLOT_RM, type Task } from '../kernel/task';
 import { Thread, ThreadState } from '../kernel/thread';
 import type { Capability } from '../kernel/captable';
+import { safeText } from '../kernel/sanitize';
 import { checkAuthority } from './authority';
 import { checkConsistency } from './consistency';
 import { PAGE, type Checkpoint, type ObjectRecord } from './model';
@@ -65,7 +66,8 @@ export function restore(original: Checkpoint, opts: RestoreOptions = {}): Restor
  * so the later checks may follow ids without looking.
  */
 export function validate(cp: Checkpoint, init: Init): string | undefined {
-  return checkReferences(cp, init) ?? checkAuthority(cp) ?? checkConsistency(cp);
+  const problem = checkReferences(cp, init) ?? checkAuthority(cp) ?? checkConsistency(cp);
+  return problem === undefined ? undefined : safeText(problem); // it quotes names from the image
 }
 
 // ---- building ----
