@@ -7,16 +7,9 @@
 import { CAP_SLOTS } from '../kernel/captable';
 import { USER_TOP, UTCB_BASE } from '../kernel/kernel';
 import { COMPONENT_NAME, componentLabel } from '../kernel/sanitize';
+import { MAX_INSNS_PER_SECOND } from '../kernel/scenario';
 import { ThreadState } from '../kernel/thread';
 import { PAGE, type Checkpoint, type ObjectRecord } from './model';
-
-/**
- * The fastest clock an image may ask for (and the scenario schema allows): 10 GHz of guest
- * instructions. Beyond it virtual-time arithmetic (cycles per microsecond times a 32-bit timer
- * argument) leaves the integers a double holds exactly.
- * TODO(limits): kern11's src/kernel/limits.ts is to own this figure; the coordinator unifies.
- */
-export const MAX_INSNS_PER_SECOND = 10_000_000_000;
 
 /** Threads a component can have: one UTCB page each between UTCB_BASE and the top of user space. */
 export const MAX_THREADS = (USER_TOP - UTCB_BASE) / PAGE;

@@ -4,6 +4,7 @@
 // One `it` per case of the issue.
 import { describe, expect, it } from 'vitest';
 import { FINISHER_BASE } from '../../src/dev/memlayout';
+import { MAX_INSNS_PER_SECOND, parseScenario } from '../../src/kernel/scenario';
 import { ThreadState } from '../../src/kernel/thread';
 import type { Checkpoint } from '../../src/rtcr/model';
 import { addObject, addressSpace, craft, expectRefused, find, freeSlot, real, reencode, restoreRaw } from './crafted';
@@ -201,5 +202,11 @@ describe('the clock', () => {
     const t0 = performance.now();
     expectRefused(cp, /time: insnsPerSecond 9007199254740991 exceeds 10000000000/);
     expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
+  it('a scenario asking for that clock is refused too, naming the field (one bound for both)', () => {
+    const text = JSON.stringify({ clock: { insnsPerSecond: Number.MAX_SAFE_INTEGER, mtimeHz: Number.MAX_SAFE_INTEGER }, components: [{ name: 'a', program: 'hello.s' }] });
+    const r = parseScenario(text, 's.json');
+    expect(r.ok ? '' : r.error).toMatch(new RegExp(`^s\\.json: clock\\.insnsPerSecond: .*${MAX_INSNS_PER_SECOND}`));
   });
 });
