@@ -152,11 +152,14 @@ function signals(cp: Checkpoint): string | undefined {
 /** Timers (sessions.ts TimerSession): deadlines and periods a 32-bit microsecond count can set. */
 function timers(cp: Checkpoint): string | undefined {
   const max = maxTimerCycles(cp.time.insnsPerSecond);
+  const min = Math.max(1, Math.round(cp.time.insnsPerSecond / 1e6));
   for (const o of cp.objects) {
     if (o.kind !== 'session' || o.timer === undefined) continue;
     const at = `objects[${o.id}] (Timer session)`;
     if (o.timer.remaining > max || o.timer.period > max) return `${at}: a deadline or period beyond ${max} cycles (2^32-1 us)`;
     if (o.timer.period > 0 && o.timer.remaining < 0) return `${at}: periodic without a deadline`;
+    // TRIGGER_PERIODIC takes whole microseconds: a shorter period would fire on every few cycles.
+    if (o.timer.period > 0 && o.timer.period < min) return `${at}: period of ${o.timer.period} cycles is shorter than 1 us (${min} cycles)`;
   }
   if (cp.devices.uartInput !== undefined && cp.devices.uartInput.remaining > max) return `devices.uartInput: due beyond ${max} cycles`;
   return undefined;

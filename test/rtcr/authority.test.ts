@@ -210,3 +210,19 @@ describe('the clock', () => {
     expect(r.ok ? '' : r.error).toMatch(new RegExp(`^s\\.json: clock\\.insnsPerSecond: .*${MAX_INSNS_PER_SECOND}`));
   });
 });
+
+describe('timers (bounded by what a 32-bit microsecond count can set)', () => {
+  it('a periodic timer of one cycle (an event on every instruction) is refused', () => {
+    const cp = sheep();
+    const t = find(cp, 'session', (s) => s.service === 'Timer' && s.timer !== undefined && s.timer.period > 0);
+    t.timer!.period = 1;
+    expectRefused(cp, new RegExp(`objects\\[${t.id}\\] \\(Timer session\\): period of 1 cycles is shorter than 1 us \\(100 cycles\\)`));
+  });
+
+  it('a deadline beyond 2^32-1 us is refused', () => {
+    const cp = sheep();
+    const t = find(cp, 'session', (s) => s.service === 'Timer' && s.timer !== undefined);
+    t.timer!.remaining = Number.MAX_SAFE_INTEGER - cp.time.cycles;
+    expectRefused(cp, /\(Timer session\): a deadline or period beyond \d+ cycles/);
+  });
+});
