@@ -226,3 +226,65 @@ describe('timers (bounded by what a 32-bit microsecond count can set)', () => {
     expectRefused(cp, /\(Timer session\): a deadline or period beyond \d+ cycles/);
   });
 });
+
+describe('more of the re-derived authority', () => {
+  it('device memory with more rights than IO_MEM hands out (DELEGATE)', () => {
+    const cp = uartEcho();
+    const io = find(cp, 'iomem');
+    const cap = cp.components[0].caps.find((c) => c.object === io.id)!;
+    cap.rights = 7;
+    expectRefused(cp, new RegExp(`slot ${cap.slot}: rights 7 exceed the 3 its session hands out for objects\\[${io.id}\\]`));
+  });
+
+  it('a derived capability with more rights than its parent', () => {
+    const cp = sheep();
+    const parent = cp.components[0].caps.find((c) => c.slot === 7)!; // main thread: INVOKE only
+    cp.components[0].caps.push({ slot: freeSlot(cp, 0), object: parent.object, rights: 5, badge: 0, derivedFrom: 7 });
+    expectRefused(cp, /more rights than slot 7 it was derived from can give/);
+  });
+
+  it('capabilities derived from each other in a cycle', () => {
+    const cp = sheep();
+    const caps = cp.components[0].caps;
+    const a = caps.find((c) => c.slot === 2)!;
+    const b = { ...a, slot: freeSlot(cp, 0), derivedFrom: 2 };
+    caps.push(b);
+    a.derivedFrom = b.slot;
+    expectRefused(cp, /slot \d+ is derived from itself/);
+  });
+
+  it('a session for a service the component has no route to', () => {
+    const cp = sheep(); // LOG, Timer
+    const id = addObject(cp, { kind: 'session', component: 0, service: 'RM', label: '', regionMaps: [] });
+    expectRefused(cp, new RegExp(`objects\\[${id}\\] \\(RM session\\): component 0 \\(sheep_counter\\) has no route to RM`));
+  });
+
+  it('a second PD session of one component', () => {
+    const cp = sheep();
+    const id = addObject(cp, { kind: 'session', component: 0, service: 'PD', label: '' });
+    expectRefused(cp, new RegExp(`objects\\[${id}\\] \\(PD session\\): a second PD session of component 0`));
+  });
+
+  it('a region map no RM session created, held by a component without an RM route', () => {
+    const cp = sheep();
+    const rm = addObject(cp, { kind: 'regionmap', size: 65536, anyFrom: 0, anyTo: 65536, regions: [], faultType: 0, faultAddr: 0, faultWaiters: [] });
+    const slot = grant(cp, rm);
+    expectRefused(cp, new RegExp(`slot ${slot}: objects\\[${rm}\\] is a region map no RM session of component 0 \\(sheep_counter\\) created, and its routes allow none`));
+  });
+
+  it('shared memory mapped by a component without an SHM route (and no session)', () => {
+    const cp = ring();
+    cp.components[1].routes = ['LOG', 'Timer'];
+    const shm = find(cp, 'session', (s) => s.component === 1 && s.service === 'SHM');
+    cp.objects[shm.id] = { kind: 'session', id: shm.id, component: 1, service: 'LOG', label: cp.components[1].label };
+    expectRefused(cp, /is shared memory ring0's, not component 1 \(shm_producer\)'s/);
+  });
+
+  it('a Timer session whose signal context is another component\'s', () => {
+    const cp = ring();
+    const mine = find(cp, 'session', (s) => s.component === 0 && s.service === 'Timer');
+    const theirs = find(cp, 'session', (s) => s.component === 1 && s.service === 'Timer');
+    mine.timer!.context = theirs.timer!.context;
+    expectRefused(cp, new RegExp(`objects\\[${mine.id}\\] \\(Timer session\\) signal context: objects\\[\\d+\\] \\(context\\) is component 1`));
+  });
+});
