@@ -146,6 +146,7 @@ class Authority {
         const at = `components[${ci}] (${c.name}) slot ${cap.slot}`;
         const p = this.claim(ci, cap.object, at);
         if (p !== undefined) return p;
+        if (cap.badge !== 0) return `${at}: badge ${cap.badge}, which no session or derivation hands out`;
         const max = this.maxRights(cap.object);
         if ((cap.rights & ~max) !== 0) return `${at}: rights ${cap.rights} exceed the ${max} its session hands out for objects[${cap.object}]`;
         const parent = cap.derivedFrom === undefined ? undefined : slots.get(cap.derivedFrom);

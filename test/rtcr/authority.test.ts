@@ -236,6 +236,12 @@ describe('more of the re-derived authority', () => {
     expectRefused(cp, new RegExp(`slot ${cap.slot}: rights 7 exceed the 3 its session hands out for objects\\[${io.id}\\]`));
   });
 
+  it('a capability with a badge (no session or derivation at run time makes one)', () => {
+    const cp = sheep();
+    cp.components[0].caps[0].badge = 42;
+    expectRefused(cp, new RegExp(`slot ${cp.components[0].caps[0].slot}: badge 42, which no session or derivation hands out`));
+  });
+
   it('a derived capability with more rights than its parent', () => {
     const cp = sheep();
     const parent = cp.components[0].caps.find((c) => c.slot === 7)!; // main thread: INVOKE only
