@@ -14,7 +14,8 @@
 // reference a component makes - a capability slot, a region of a region map it owns, a signal
 // context a session or region map of it uses, a thread of it waiting somewhere - must name an
 // object of its own, or shared memory it may open. Capability rights may not exceed what the
-// creating session hands out, and a derived capability has a subset of its parent's rights.
+// creating session hands out, a derived capability has a subset of its parent's rights, and no
+// capability has a badge (no session or derivation makes one).
 
 import { RIGHT_DELEGATE, RIGHT_INVOKE, RIGHT_WRITE, RIGHTS_ALL } from '../kernel/object';
 import type { Checkpoint, ComponentRecord, ObjectRecord } from './model';
