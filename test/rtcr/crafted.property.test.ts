@@ -87,5 +87,5 @@ describe('crafted images (property)', () => {
     }), { seed: 20261204, numRuns: 80 });
     expect(refused).toBeGreaterThan(0);
     console.log(`crafted images: ${refused} refused, ${restored} restored within their grants`);
-  });
+  }, 120_000);
 });
