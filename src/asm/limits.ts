@@ -6,8 +6,9 @@
 export const MAX_MACRO_DEPTH = 100;
 
 /**
- * Lines that macro expansion may produce in one file: a macro that calls another twice, nested
- * twenty deep, would otherwise expand to a million lines and run for minutes.
+ * Lines that macro expansion and `.include` may produce in one file: a macro that calls another
+ * twice, nested twenty deep (or a file including the next one twice, twenty files deep), would
+ * otherwise expand to a million lines and run for minutes.
  */
 export const MAX_EXPANDED_LINES = 100_000;
 

@@ -153,7 +153,7 @@ export class SourceReader {
   readonly errors: AsmError[] = [];
   private readonly macros = new Map<string, Macro>();
   private macroCounter = 0;
-  /** Lines macro expansion has produced so far (MAX_EXPANDED_LINES), and whether it stopped. */
+  /** Lines macro expansion and .include have produced so far (MAX_EXPANDED_LINES), and whether it stopped. */
   private expandedLines = 0;
   private expansionStopped = false;
 
@@ -238,6 +238,14 @@ export class SourceReader {
       this.errors.push(errorAt(loc, col, `\`${name}' is included recursively (${[...includeStack, found.path].join(' -> ')})`));
       return;
     }
+    if (this.expansionStopped) return;
+    const lines = found.text.split('\n').length;
+    if (this.expandedLines + lines > MAX_EXPANDED_LINES) { // files included many times over
+      this.expansionStopped = true;
+      this.errors.push(errorAt(loc, col, `expansion too large: more than ${MAX_EXPANDED_LINES} lines from macros and includes, including \`${name}'`));
+      return;
+    }
+    this.expandedLines += lines;
     this.readText(found.path, found.text, [...includeStack, found.path], depth);
   }
 

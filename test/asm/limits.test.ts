@@ -54,6 +54,18 @@ describe('macros and output size', () => {
     expect(errors[0]).toMatch(new RegExp(`^124:1: macro expansion too large: more than ${MAX_EXPANDED_LINES} lines`));
   });
 
+  it('files that include the next one twice, 30 deep, stop at the same limit', () => {
+    const files: Record<string, string> = { 'f30.s': 'nop' };
+    for (let i = 0; i < 30; i++) files[`f${i}.s`] = `.include "f${i + 1}.s"\n.include "f${i + 1}.s"`;
+    const t0 = performance.now();
+    const r = asm('.include "f0.s"', 0x80000000, (p) => files[p]);
+    expect(performance.now() - t0).toBeLessThan(15_000);
+    expect(r.ok).toBe(false);
+    const errors = r.ok ? [] : r.errors.map((e) => `${e.file}:${e.line}:${e.col}: ${e.message}`);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(new RegExp(`^f\\d+\\.s:\\d+:1: expansion too large: more than ${MAX_EXPANDED_LINES} lines from macros and includes`));
+  });
+
   it('macros nested too deeply (GNU as: 100)', () => {
     expect(refused('.macro r\nr\n.endm\nr')[0]).toMatch(/^4:1: macros nested too deeply \(more than 100\)/);
   });
