@@ -11,6 +11,7 @@ import { parseStatement, type Operand, type Statement } from './parser';
 import type { SourceStmt } from './source';
 import type { Field, Imm, InsnSink } from './sink';
 import { DIRECTIVES, type DirectiveTarget } from './directives';
+import { MAX_OUTPUT_BYTES } from './limits';
 import { PSEUDO, loadStoreSymbol } from './pseudo';
 import { assembleBase } from './insn';
 import {
@@ -63,9 +64,24 @@ export class FileAssembler implements InsnSink, DirectiveTarget {
 
   private get buf(): ByteBuf { return this.parts[this.sec]!.buf; }
 
-  /** Assembles the statements of this file. */
+  /** Bytes of every section of this file so far. */
+  private get outputBytes(): number {
+    return this.parts.reduce((n, p) => n + p.buf.len, 0);
+  }
+
+  /** Whether `n` more bytes fit the output limit; reports it at `col` if not. */
+  private room(n: number, col: number): boolean {
+    if (this.outputBytes + n <= MAX_OUTPUT_BYTES) return true;
+    this.error(col, `output too large: more than ${MAX_OUTPUT_BYTES} bytes`);
+    return false;
+  }
+
+  /** Assembles the statements of this file (stopping at the output limit). */
   run(stmts: readonly SourceStmt[]): ObjFile {
-    for (const s of stmts) this.statement(s);
+    for (const s of stmts) {
+      this.statement(s);
+      if (this.outputBytes > MAX_OUTPUT_BYTES) { this.error(0, `output too large: more than ${MAX_OUTPUT_BYTES} bytes`); break; }
+    }
     // GNU as pads a code section's end to its alignment with nops (SUB_SEGMENT_ALIGN).
     this.parts.forEach((p, i) => {
       if (p.out !== TEXT || p.buf.len % p.align === 0) return;
@@ -248,13 +264,15 @@ export class FileAssembler implements InsnSink, DirectiveTarget {
   fill(n: number, value: number, col: number): void {
     if (this.isBss && (value & 0xff) !== 0) { this.error(col, 'non-zero data in .bss'); return; }
     if (n > 1 << 28) { this.error(col, `size too large: ${n}`); return; }
+    if (!this.room(n, col)) return;
     this.buf.fill(n, value);
   }
 
-  align(bytes: number, fill: number | undefined, max: number | undefined, _col: number): void {
+  align(bytes: number, fill: number | undefined, max: number | undefined, col: number): void {
     const part = this.parts[this.sec]!;
     const pad = (bytes - (part.buf.len % bytes)) % bytes;
     if (max !== undefined && pad > max) return;
+    if (!this.room(pad, col)) return;
     if (bytes > part.align) part.align = bytes;
     if (fill === undefined && this.isText) {
       // GNU: zero bytes up to a 4-byte boundary, then nops.

@@ -3,6 +3,7 @@
 
 import type { Expr } from './expr';
 import type { Operand, Statement } from './parser';
+import { MAX_ALIGN } from './limits';
 import { BSS, DATA, RODATA, TEXT, type SecId } from './objfile';
 
 export interface DirectiveTarget {
@@ -113,6 +114,7 @@ const alignDirective = (pow2: boolean): Handler => (st, t) => {
     if (a < 0 || a > 16) { t.error(col, `alignment out of range: ${a} (0..16)`); return; }
     bytes = 2 ** a;
   } else {
+    if (a > MAX_ALIGN) { t.error(col, `alignment too large: ${a} (at most ${MAX_ALIGN})`); return; }
     if (a <= 0 || (a & (a - 1)) !== 0) { t.error(col, `alignment must be a power of two: ${a}`); return; }
     bytes = a;
   }

@@ -10,6 +10,7 @@ import {
   updateParserState, updateError, updateResult,
 } from 'arcsecond';
 import { RANK, type BinOp, type Expr, type UnOp } from './expr';
+import { MAX_EXPR_NESTING } from './limits';
 
 export type Mod = 'hi' | 'lo' | 'pcrel_hi' | 'pcrel_lo';
 
@@ -257,13 +258,58 @@ export interface ParseFailure { col: number; message: string }
  * grammar stopped.
  */
 export function parseStatement(text: string): { ok: true; stmt: Statement } | { ok: false; error: ParseFailure } {
+  const deep = nestingColumn(text);
+  if (deep !== undefined) return { ok: false, error: { col: deep, message: `expression nested too deeply (more than ${MAX_EXPR_NESTING} levels)` } };
   setText(text);
   const r = statement.run(text);
-  if (!r.isError) return { ok: true, stmt: r.result };
+  if (!r.isError) {
+    const tall = r.result.operands.find((o) => operandDepth(o) > MAX_EXPR_NESTING);
+    if (tall !== undefined) return { ok: false, error: { col: tall.col, message: `expression nested too deeply (more than ${MAX_EXPR_NESTING} levels)` } };
+    return { ok: true, stmt: r.result };
+  }
   // Find how far a prefix parses, to point at the offending character.
   const col = furthest(text);
   const ch = col < text.length ? `\`${text.slice(col, col + 12).trimEnd()}'` : 'end of line';
   return { ok: false, error: { col, message: `syntax error at ${ch}` } };
+}
+
+/**
+ * The column where the text nests deeper than MAX_EXPR_NESTING (open parentheses plus a run of
+ * unary operators), scanned before parsing because the parser recurses that deep; undefined
+ * if it does not. Quotes are skipped (a string may hold any character).
+ */
+function nestingColumn(text: string): number | undefined {
+  let depth = 0;
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"' || c === "'") { // skip a literal (escapes included)
+      for (i++; i < text.length && text[i] !== c; i++) if (text[i] === '\\') i++;
+      run = 0;
+      continue;
+    }
+    if (c === '(') depth++;
+    else if (c === ')') depth = Math.max(0, depth - 1);
+    if (c === '-' || c === '~' || c === '!' || c === '+') run++;
+    else if (c !== ' ' && c !== '\t') run = 0;
+    if (depth + run > MAX_EXPR_NESTING) return i;
+  }
+  return undefined;
+}
+
+/** How deep an operand's expression tree is (iteratively: the tree may be a long chain). */
+function operandDepth(o: Operand): number {
+  const e = o.kind === 'expr' || o.kind === 'mod' ? o.e : o.kind === 'mem' ? (o.off === null ? undefined : 'e' in o.off ? o.off.e : o.off) : undefined;
+  if (e === undefined) return 0;
+  let max = 0;
+  const stack: [Expr, number][] = [[e, 1]];
+  while (stack.length > 0) {
+    const [x, d] = stack.pop()!;
+    if (d > max) max = d;
+    if (x.k === 'un') stack.push([x.a, d + 1]);
+    if (x.k === 'bin') stack.push([x.a, d + 1], [x.b, d + 1]);
+  }
+  return max;
 }
 
 /** The column where parsing stops: labels, name, then operands one by one. */

@@ -8,6 +8,7 @@
 // arguments).
 
 import { errorAt, type AsmError, type Loc } from './errors';
+import { MAX_EXPANDED_LINES, MAX_MACRO_DEPTH } from './limits';
 
 export interface SourceStmt {
   /** Statement text, comments removed. */
@@ -22,7 +23,6 @@ export interface SourceOptions {
   readFile?: (path: string) => string | undefined;
 }
 
-const MAX_MACRO_DEPTH = 100;
 
 /** Directory part of a '/'-separated path ('' when none). */
 function dirOf(path: string): string {
@@ -153,6 +153,9 @@ export class SourceReader {
   readonly errors: AsmError[] = [];
   private readonly macros = new Map<string, Macro>();
   private macroCounter = 0;
+  /** Lines macro expansion and .include have produced so far (MAX_EXPANDED_LINES), and whether it stopped. */
+  private expandedLines = 0;
+  private expansionStopped = false;
 
   constructor(private readonly opts: SourceOptions) {}
 
@@ -235,6 +238,14 @@ export class SourceReader {
       this.errors.push(errorAt(loc, col, `\`${name}' is included recursively (${[...includeStack, found.path].join(' -> ')})`));
       return;
     }
+    if (this.expansionStopped) return;
+    const lines = found.text.split('\n').length;
+    if (this.expandedLines + lines > MAX_EXPANDED_LINES) { // files included many times over
+      this.expansionStopped = true;
+      this.errors.push(errorAt(loc, col, `expansion too large: more than ${MAX_EXPANDED_LINES} lines from macros and includes, including \`${name}'`));
+      return;
+    }
+    this.expandedLines += lines;
     this.readText(found.path, found.text, [...includeStack, found.path], depth);
   }
 
@@ -262,6 +273,13 @@ export class SourceReader {
       if (p.req) { this.errors.push(errorAt(loc, col, `missing value for required parameter \`${p.name}' of macro \`${macro.name}'`)); return; }
       values.set(p.name, p.def ?? '');
     }
+    if (this.expansionStopped) return;
+    if (this.expandedLines + macro.body.length > MAX_EXPANDED_LINES) {
+      this.expansionStopped = true;
+      this.errors.push(errorAt(loc, col, `macro expansion too large: more than ${MAX_EXPANDED_LINES} lines, expanding \`${macro.name}'`));
+      return;
+    }
+    this.expandedLines += macro.body.length;
     const counter = this.macroCounter++;
     const lines: { text: string; line: number; source: string; macro: string; at: number }[] = [];
     for (const b of macro.body) {

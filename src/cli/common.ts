@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { Init, LogLine } from '../kernel/init';
 import { kernelStateHash } from '../kernel/statehash';
+import { safeText } from '../kernel/sanitize';
 import { parseScenario, parseTimeNs, type Scenario } from '../kernel/scenario';
 
 import { fileErrorText, OutputBuffer, writeAllSync, writeStderr } from './output';
@@ -73,9 +74,12 @@ export function loadScenario(file: string): { ok: true; scenario: Scenario; read
   };
 }
 
-/** Prints log lines as `[label] text` through `out`. */
+/**
+ * Prints log lines as `[label] text` through `out`, with control characters shown as `\xNN`
+ * (safeText): a guest's text or a crafted image's label cannot forge lines or drive the terminal.
+ */
 export function logPrinter(out: OutputBuffer): (line: LogLine) => void {
-  return (line) => { for (const ch of `[${line.label}] ${line.text}\n`) out.push(ch.charCodeAt(0) & 0xff); };
+  return (line) => { for (const ch of `[${safeText(line.label)}] ${safeText(line.text)}\n`) out.push(ch.charCodeAt(0) & 0xff); };
 }
 
 /** Virtual nanoseconds of `init`'s clock now. */

@@ -14,7 +14,7 @@ import { FrameAllocator } from './frames';
 import { RIGHTS_ALL, RIGHT_INVOKE, type KObject } from './object';
 import { PageTable } from './pagetable';
 import { handlePageFault } from './pagefault';
-import { RegionMap } from './regionmap';
+import { NULL_GUARD, RegionMap } from './regionmap';
 import { SignalReceiver } from './signal';
 import { handleSyscall } from './syscall';
 import { coveredMegapages, SLOT_CPU, SLOT_MAIN_THREAD, SLOT_PD, SLOT_RAM, SLOT_RM, SLOT_SIGNALS, Task, type TaskEnd } from './task';
@@ -122,6 +122,7 @@ export class Kernel {
     const pt = new PageTable(this.machine.bus, this.frames, root);
     const as = new RegionMap(USER_TOP, (t, va, len) => this.unmap(t, va, len), ANY_FROM, ANY_TO);
     as.onChange = (rm) => this.retryFaultsIn(rm);
+    as.floor = NULL_GUARD;
     const signals = this.newReceiver();
     const task = new Task(this.tasks.length + 1, label, pt, as, signals, ramQuota, priority);
     // An attach that reaches a new 4 MiB region needs a level-0 table: charged to the quota.

@@ -53,6 +53,28 @@ export interface AttachAttr {
   executable: boolean;
 }
 
+/** Below this address a task's address space maps nothing (the null guard, docs/abi.md). */
+export const NULL_GUARD = 0x10000;
+
+/**
+ * Whether a region [base, base+size) at `offset` into a target of `targetSize` bytes may be
+ * attached in a region map of `mapSize` bytes whose lowest attachable address is `floor`: the
+ * kernel's own rule (attach() uses it), and a restore checks an image's regions with it.
+ * Overlap with other regions is checked separately.
+ */
+export function regionFits(mapSize: number, floor: number, r: { base: number; size: number; offset: number }, targetSize: number):
+  'BAD_ARG' | 'REGION_CONFLICT' | undefined {
+  if (r.offset % PAGE !== 0 || r.size % PAGE !== 0 || r.base % PAGE !== 0 || r.offset < 0 || r.base < 0 || r.size <= 0) return 'BAD_ARG';
+  if (r.offset + r.size > targetSize) return 'BAD_ARG';
+  if (r.base < floor || r.base + r.size > mapSize) return 'REGION_CONFLICT';
+  return undefined;
+}
+
+/** Device memory is never executable, whatever the attach asked for (docs/abi.md, IO_MEM). */
+export function executableOver(target: Dataspace | RegionMap, executable: boolean): boolean {
+  return executable && !(target instanceof Dataspace && target.io);
+}
+
 /** The managed dataspace of a region map: what DATASPACE hands out to attach elsewhere. */
 export class ManagedDataspace implements KObject {
   readonly type = ObjType.Dataspace;
@@ -89,6 +111,8 @@ export class RegionMap implements KObject {
   readonly managed: ManagedDataspace = new ManagedDataspace(this);
   /** Set when a host-side pager fills this map's holes on demand. */
   pager: HolePager | undefined;
+  /** The lowest address an attach may use (an address space's null guard). */
+  floor = 0;
   /** Asked before an attach (the address space's owner pays for page tables); false: QUOTA. */
   admit: ((base: number, size: number) => boolean) | undefined;
 
@@ -110,15 +134,13 @@ export class RegionMap implements KObject {
     if (base === -1) {
       base = this.findFree(size);
       if (base < 0) return err('REGION_CONFLICT');
-    } else if (base % PAGE !== 0 || base < 0) {
-      return err('BAD_ARG');
     }
-    if (base + size > this.size || this.regions.some((r) => base < r.base + r.size && r.base < base + size)) {
-      return err('REGION_CONFLICT');
-    }
+    const fits = regionFits(this.size, this.floor, { base, size, offset: a.offset }, targetSize);
+    if (fits !== undefined) return err(fits);
+    if (this.regions.some((r) => base < r.base + r.size && r.base < base + size)) return err('REGION_CONFLICT');
     if (this.admit !== undefined && !this.admit(base, size)) return err('QUOTA');
     const region: Region = { base, size, offset: a.offset, target: a.target, writable: a.writable,
-      executable: a.executable };
+      executable: executableOver(a.target, a.executable) };
     this.regions.push(region);
     this.regions.sort((x, y) => x.base - y.base);
     if (a.target instanceof RegionMap) a.target.attachedIn.push({ rm: this, region });

@@ -3,6 +3,7 @@
 // error naming its path.
 
 import { z } from 'zod';
+import { COMPONENT_NAME } from './sanitize';
 
 /** A virtual duration: a number with a unit (ns, us, ms, s). */
 export const TIME_PATTERN = /^(\d+(?:\.\d+)?)\s*(ns|us|ms|s)$/;
@@ -56,8 +57,15 @@ const Time = z.string().refine((s) => parseTimeNs(s) !== undefined, { message: '
 
 const SERVICES = ['LOG', 'Timer', 'RM', 'IRQ', 'IO_MEM', 'SHM'] as const;
 
+/**
+ * The fastest clock a scenario (or a checkpoint image) may ask for: 10 GHz of guest
+ * instructions. Beyond it virtual-time arithmetic (cycles per microsecond times a 32-bit timer
+ * argument) leaves the integers a double holds exactly.
+ */
+export const MAX_INSNS_PER_SECOND = 10_000_000_000;
+
 const Component = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9_.-]{1,48}$/, 'letters, digits, _ . - (at most 48)'),
+  name: z.string().regex(COMPONENT_NAME, 'letters, digits, _ . - (at most 48, not only dots)'),
   program: z.string().min(1),
   ram: Size.default(1024 * 1024),
   priority: z.number().int().min(0).max(255).default(100),
@@ -67,8 +75,8 @@ const Component = z.strictObject({
 
 export const ScenarioSchema = z.strictObject({
   clock: z.strictObject({
-    insnsPerSecond: z.number().int().positive().default(100_000_000),
-    mtimeHz: z.number().int().positive().default(10_000_000),
+    insnsPerSecond: z.number().int().positive().max(MAX_INSNS_PER_SECOND).default(100_000_000),
+    mtimeHz: z.number().int().positive().max(MAX_INSNS_PER_SECOND).default(10_000_000),
   }).default({ insnsPerSecond: 100_000_000, mtimeHz: 10_000_000 }),
   ramMiB: z.number().int().min(1).max(2047).default(64),
   uart: z.strictObject({

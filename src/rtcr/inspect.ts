@@ -1,6 +1,7 @@
 // What an image holds, for people (`rtcr inspect`) or as JSON (`--json`), like CRIU's crit.
 
 import { sha256 } from '@noble/hashes/sha2.js';
+import { safeText } from '../kernel/sanitize';
 import { hex, IMAGE_VERSION, type Image } from './image';
 import type { Checkpoint, ObjectRecord } from './model';
 
@@ -63,7 +64,7 @@ export function describeImage(img: Image, json: boolean): string {
   const s = cp.scheduler;
   out.push(`scheduler: order ${s.order.map(([c, t]) => `${c}:${t}`).join(' ') || '(empty)'}` +
     `${s.current ? `, on the hart ${s.current[0]}:${s.current[1]}` : ''}${s.reservation !== undefined ? `, LR reservation ${h32(s.reservation)}` : ''}`);
-  return out.join('\n');
+  return out.map(safeText).join('\n'); // names and labels come from the image
 }
 
 /** The checkpoint with page bytes replaced by their size and hash. */

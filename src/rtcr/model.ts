@@ -6,7 +6,10 @@
 // signal queues and threads refer to objects by id, never by physical address.
 
 import { z } from 'zod';
+import { COMPONENT_NAME, hasControl } from '../kernel/sanitize';
 
+/** Text that is printed (names, labels, fault reasons): no control characters (sanitize.ts). */
+const printable = (max: number) => z.string().max(max).refine((s) => !hasControl(s), { message: 'contains a control character' });
 const u32 = z.number().int().min(0).max(0xffffffff);
 const i32 = z.number().int().min(-0x80000000).max(0x7fffffff);
 const id = z.number().int().min(0).max(1_000_000);
@@ -43,7 +46,7 @@ export const ObjectRecord = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('session'), id, component: z.number().int().min(0).max(255),
     service: z.enum(['Parent', 'PD', 'CPU', 'RAM', 'LOG', 'Timer', 'IRQ', 'RM', 'IO_MEM', 'SHM']),
-    label: z.string().max(256),
+    label: printable(256),
     /** Timer: context, cycles until the deadline (-1: none), period in cycles. */
     timer: z.strictObject({ context: id.optional(), remaining: cycles, period: count, seq: count }).optional(),
     /** IRQ: source, context, claimed and not yet acknowledged. */
@@ -66,7 +69,7 @@ const Cap = z.strictObject({
 
 const ThreadRecord = z.strictObject({
   index: z.number().int().min(0).max(4095),
-  name: z.string().max(64),
+  name: printable(64),
   priority: z.number().int().min(0).max(255),
   /** x0..x31 as 32 signed words. */
   regs: z.array(i32).length(32),
@@ -79,15 +82,15 @@ const ThreadRecord = z.strictObject({
 });
 
 const ComponentRecord = z.strictObject({
-  name: z.string().max(64),
-  label: z.string().max(256),
+  name: z.string().regex(COMPONENT_NAME, 'letters, digits, _ . - (at most 48, not only dots)'),
+  label: printable(256),
   ramQuota: count,
   priority: z.number().int().min(0).max(255),
   /** Services the component may ask for (undefined: all of core's). */
   routes: z.array(z.enum(['LOG', 'Timer', 'RM', 'IRQ', 'IO_MEM', 'SHM'])).max(6).optional(),
   end: z.union([
     z.strictObject({ kind: z.literal('exit'), code: i32 }),
-    z.strictObject({ kind: z.literal('fault'), reason: z.string().max(1024) }),
+    z.strictObject({ kind: z.literal('fault'), reason: printable(1024) }),
   ]).optional(),
   addressSpace: id,
   caps: z.array(Cap).max(255),

@@ -3,28 +3,33 @@
 // the capabilities in the same slots, restore memory, registers and the scheduler, and hand back
 // an init that runs on from the checkpoint's virtual time.
 //
-// A checkpoint is input from elsewhere: validate() checks every reference and bound first, so a
-// crafted image gets no capability to anything its own records do not create, no memory beyond
-// its quota, no region outside its region maps, and nothing is created for a refused one.
+// A checkpoint is input from elsewhere, and the restore is a transaction: validate() checks the
+// whole image before anything is created, and either the image is refused naming its record or
+// everything is built. The checks are one file per concern: references and bounds
+// (references.ts), authority re-derived from the components' sessions and routes instead of
+// trusted (authority.ts), and the records' consistency with each other (consistency.ts).
 
 import { Dataspace } from '../kernel/dataspace';
-import { irqsrcWiringOk } from '../dev/memlayout';
 import { Init, type Interposition, type LogLine, type Platform, type ServiceName } from '../kernel/init';
 import { irqWiringMoved, remapIrqs, type IrqMap } from './irqmap';
-import { ANY_FROM, ANY_TO, USER_TOP, type Kernel } from '../kernel/kernel';
+import type { Kernel } from '../kernel/kernel';
 import type { KObject } from '../kernel/object';
 import { RegionMap } from '../kernel/regionmap';
 import { CpuSession } from '../kernel/services/cpu';
 import { ParentCap } from '../kernel/services/parent';
 import { PdSession } from '../kernel/services/pd';
 import { RamSession } from '../kernel/services/ram';
-import { ioMemAllowed, IoMemSession, IrqSession, LogSession, RmSession, TimerSession } from '../kernel/services/sessions';
+import { IoMemSession, IrqSession, LogSession, RmSession, TimerSession } from '../kernel/services/sessions';
 import { shmCreate, shmRegistry, ShmSession } from '../kernel/services/shm';
 import { SignalContext, SignalReceiver } from '../kernel/signal';
-import { coveredMegapages, SLOT_RM, type Task } from '../kernel/task';
+import { SLOT_RM, type Task } from '../kernel/task';
 import { Thread, ThreadState } from '../kernel/thread';
 import type { Capability } from '../kernel/captable';
+import { safeText } from '../kernel/sanitize';
+import { checkAuthority } from './authority';
+import { checkConsistency } from './consistency';
 import { PAGE, type Checkpoint, type ObjectRecord } from './model';
+import { checkReferences, validateBoard } from './references';
 
 export type RestoreResult = { ok: true; init: Init; objects: readonly (KObject | undefined)[] } | { ok: false; error: string };
 
@@ -58,187 +63,13 @@ export function restore(original: Checkpoint, opts: RestoreOptions = {}): Restor
   return { ok: true, init, objects: r.objects };
 }
 
-// ---- validation ----
-
-/** What must hold before a board can even be built for `cp`. */
-function validateBoard(cp: Checkpoint, board: Platform['board']): string | undefined {
-  const first = board?.irqsrcFirstSource;
-  if (first !== undefined && !irqsrcWiringOk(first)) {
-    return `board: the IRQ source device cannot start at PLIC source ${first}`;
-  }
-  const { insnsPerSecond, mtimeHz } = cp.time;
-  if (insnsPerSecond % mtimeHz !== 0) return `time: insnsPerSecond ${insnsPerSecond} is not a multiple of mtimeHz ${mtimeHz}`;
-  const quotas = cp.components.reduce((n, c) => n + c.ramQuota, 0);
-  if (quotas > cp.ramMiB * 1024 * 1024) return `components: RAM quotas of ${quotas} bytes exceed the board's ${cp.ramMiB} MiB`;
-  return undefined;
-}
-
-/** The first thing wrong with `cp`, or undefined. Creates nothing. */
+/**
+ * The first thing wrong with `cp`, or undefined. Creates nothing. References are checked first,
+ * so the later checks may follow ids without looking.
+ */
 export function validate(cp: Checkpoint, init: Init): string | undefined {
-  const objs = cp.objects;
-  const kindOf = (id: number | undefined): ObjectRecord['kind'] | undefined => (id === undefined ? undefined : objs[id]?.kind);
-  const need = (id: number | undefined, kinds: ObjectRecord['kind'][], what: string): string | undefined =>
-    id === undefined || !kinds.includes(kindOf(id)!) ? `${what}: object ${id} is not a ${kinds.join(' or ')}` : undefined;
-  const threadOk = ([c, t]: [number, number]) => cp.components[c]?.threads[t] !== undefined;
-  if (cp.quantum !== init.kernel.quantum) return `quantum ${cp.quantum} differs from this kernel's ${init.kernel.quantum}`;
-  for (const [i, o] of objs.entries()) {
-    if (o.id !== i) return `objects[${i}]: id ${o.id} out of order`;
-    const at = `objects[${i}] (${o.kind})`;
-    let p: string | undefined;
-    switch (o.kind) {
-      case 'dataspace':
-        if (o.size % PAGE !== 0 || o.size === 0) return `${at}: size ${o.size} is not a positive multiple of 4 KiB`;
-        if (cp.components[o.owner] === undefined) return `${at}: owner ${o.owner} is no component`;
-        break;
-      case 'iomem':
-        if (!ioMemAllowed(init.machine, o.base, o.size)) return `${at}: 0x${o.base.toString(16)}+0x${o.size.toString(16)} is not device memory a component may map`;
-        break;
-      case 'regionmap':
-        if (o.size % PAGE !== 0 || o.size === 0 || o.size > USER_TOP) return `${at}: bad size`;
-        p = need(o.faultHandler ?? undefined, ['context'], at);
-        if (o.faultHandler !== undefined && p !== undefined) return p;
-        if (!o.faultWaiters.every(threadOk)) return `${at}: a fault waiter is no thread`;
-        p = validateRegions(o, objs, at);
-        if (p !== undefined) return p;
-        break;
-      case 'managed': p = need(o.rm, ['regionmap'], at); if (p) return p; break;
-      case 'slice':
-        p = need(o.of, ['dataspace'], at);
-        if (p) return p;
-        if (o.offset % PAGE !== 0 || o.size % PAGE !== 0 || o.size === 0 || o.offset + o.size > (objs[o.of] as { size: number }).size) {
-          return `${at}: slice +0x${o.offset.toString(16)} of ${o.size} bytes lies outside dataspace ${o.of}`;
-        }
-        break;
-      case 'receiver':
-        for (const c of o.pending) { p = need(c, ['context'], at); if (p) return p; }
-        if (!o.waiters.every(threadOk)) return `${at}: a waiter is no thread`;
-        break;
-      case 'context': p = need(o.receiver, ['receiver'], at); if (p) return p; break;
-      case 'thread': if (!threadOk([o.component, o.index])) return `${at}: no such thread`; break;
-      case 'session':
-        if (cp.components[o.component] === undefined) return `${at}: component ${o.component} does not exist`;
-        if (o.timer?.context !== undefined) { p = need(o.timer.context, ['context'], at); if (p) return p; }
-        if (o.irq?.context !== undefined) { p = need(o.irq.context, ['context'], at); if (p) return p; }
-        for (const r of o.regionMaps ?? []) { p = need(r, ['regionmap'], at); if (p) return p; }
-        if (o.service === 'IO_MEM') { p = need(o.iomem, ['iomem'], at); if (p) return p; }
-        if (o.service === 'Timer' && o.timer === undefined) return `${at}: Timer without timer state`;
-        if (o.service === 'IRQ' && o.irq === undefined) return `${at}: IRQ without irq state`;
-        break;
-    }
-  }
-  // Device state is checked by loading it into the fresh board's devices (restore loads it again
-  // after binding interrupt sources).
-  const m = init.machine;
-  const plic = guarded(() => m.plic.loadState(cp.devices.plic as Parameters<typeof m.plic.loadState>[0]));
-  if (!plic.ok) return `devices.plic: ${plic.error}`;
-  const uart = guarded(() => m.uart.loadState(cp.devices.uart as Parameters<typeof m.uart.loadState>[0]));
-  if (!uart.ok) return `devices.uart: ${uart.error}`;
-  const irqsrc = guarded(() => m.irqsrc.loadState(cp.devices.irqsrc as Parameters<typeof m.irqsrc.loadState>[0]));
-  if (!irqsrc.ok) return `devices.irqsrc: ${irqsrc.error}`;
-  const names = new Set<string>();
-  for (const [i, r] of cp.shm.entries()) {
-    if (names.has(r.name)) return `shm[${i}]: the name ${r.name} twice`;
-    names.add(r.name);
-    const p = need(r.dataspace, ['dataspace'], `shm[${i}]`);
-    if (p !== undefined) return p;
-    if (cp.components[r.charged] === undefined) return `shm[${i}]: charged to no component`;
-  }
-  for (const o of objs) {
-    if (o.kind === 'session' && o.service === 'SHM' && (o.shm === undefined || !names.has(o.shm))) {
-      return `objects[${o.id}]: an SHM session for a region the image does not have`;
-    }
-  }
-  const seqs = objs.flatMap((o) => (o.kind === 'session' && o.timer !== undefined ? [o.timer.seq] : []));
-  if (new Set(seqs).size !== seqs.length) return 'two Timer sessions with one creation number';
-  const irqOwner = new Map<number, number>();
-  for (const o of objs) {
-    if (o.kind !== 'session' || o.irq === undefined) continue;
-    const first = irqOwner.get(o.irq.irq);
-    if (first !== undefined) return `objects[${o.id}]: a second IRQ session for irq ${o.irq.irq} (the first is objects[${first}])`;
-    irqOwner.set(o.irq.irq, o.id);
-  }
-  const spaceIds = new Set(cp.components.map((c) => c.addressSpace));
-  for (const o of objs) {
-    if (o.kind !== 'regionmap') continue;
-    for (const r of o.regions) {
-      if (spaceIds.has(r.target)) return `objects[${o.id}]: an address space (objects[${r.target}]) attached as a region`;
-    }
-    if (reaches(objs, o.id, o.id, new Set())) return `objects[${o.id}]: region map nested inside itself`;
-  }
-  for (const [i, t] of (cp.tracking?.managed ?? []).entries()) {
-    const rm = objs[t.rm];
-    const g = cp.tracking!.granularity * PAGE;
-    if (rm?.kind !== 'regionmap') continue;
-    for (const d of t.designated) {
-      const ds = objs[d.ds];
-      if ((ds?.kind !== 'dataspace' && ds?.kind !== 'slice') || d.offset % g !== 0 || d.offset + ds.size > rm.size || ds.size > g) {
-        return `tracking.managed[${i}]: designated dataspace ${d.ds} at +0x${d.offset.toString(16)} lies outside its granule or managed dataspace`;
-      }
-    }
-  }
-  const spaces = new Set<number>();
-  for (const [ci, c] of cp.components.entries()) {
-    const at = `components[${ci}] (${c.name})`;
-    const as = objs[c.addressSpace];
-    if (as?.kind !== 'regionmap' || as.size !== USER_TOP || as.anyFrom !== ANY_FROM || as.anyTo !== ANY_TO) {
-      return `${at}: address space is not a user address-space region map`;
-    }
-    if (spaces.has(c.addressSpace)) return `${at}: shares its address space`;
-    spaces.add(c.addressSpace);
-    const slots = new Set<number>();
-    for (const cap of c.caps) {
-      if (slots.has(cap.slot)) return `${at}: slot ${cap.slot} twice`;
-      slots.add(cap.slot);
-      if (objs[cap.object] === undefined) return `${at}: slot ${cap.slot} names no object`;
-      if (cap.derivedFrom !== undefined && !c.caps.some((x) => x.slot === cap.derivedFrom)) return `${at}: slot ${cap.slot} derived from an empty slot`;
-    }
-    if (!c.threads.every((t, i) => t.index === i)) return `${at}: thread indices out of order`;
-    const sharedIds = new Set(cp.shm.map((r) => r.dataspace));
-    const owned = objs.reduce((n, o) => n + (o.kind === 'dataspace' && o.owner === ci && !sharedIds.has(o.id) ? o.size : 0), 0) +
-      cp.shm.reduce((n, r) => n + (r.charged === ci && objs[r.dataspace]?.kind === 'dataspace' ? (objs[r.dataspace] as { size: number }).size : 0), 0);
-    const tables = (1 + coveredMegapages(as.regions).size) * PAGE;
-    if (owned + tables > c.ramQuota) return `${at}: dataspaces of ${owned} bytes and page tables of ${tables} exceed the RAM quota of ${c.ramQuota}`;
-  }
-  for (const [i, t] of (cp.tracking?.managed ?? []).entries()) {
-    const p = need(t.rm, ['regionmap'], `tracking.managed[${i}]`);
-    if (p !== undefined) return p;
-    if (cp.components[t.owner] === undefined) return `tracking.managed[${i}]: owner ${t.owner} is no component`;
-    if (t.over !== undefined) {
-      const q = need(t.over, ['dataspace'], `tracking.managed[${i}]`);
-      if (q !== undefined) return q;
-    }
-    for (const d of t.designated) {
-      const q = need(d.ds, t.over === undefined ? ['dataspace'] : ['slice'], `tracking.managed[${i}]`);
-      if (q !== undefined) return q;
-      const sl = objs[d.ds];
-      if (sl?.kind === 'slice' && (sl.of !== t.over || sl.offset !== d.offset)) return `tracking.managed[${i}]: slice ${d.ds} is not the granule at +0x${d.offset.toString(16)}`;
-    }
-  }
-  for (const [i, m] of cp.memory.entries()) {
-    const ds = objs[m.dataspace];
-    if (ds?.kind !== 'dataspace') return `memory[${i}]: object ${m.dataspace} is not a dataspace`;
-    if (m.data.length !== m.pages.length * PAGE) return `memory[${i}]: ${m.data.length} bytes for ${m.pages.length} pages`;
-    for (let j = 0; j < m.pages.length; j++) {
-      if (m.pages[j] * PAGE >= ds.size || (j > 0 && m.pages[j] <= m.pages[j - 1])) return `memory[${i}]: page ${m.pages[j]} out of order or outside the dataspace`;
-    }
-  }
-  for (const ref of [...cp.scheduler.order, ...(cp.scheduler.current ? [cp.scheduler.current] : [])]) {
-    if (!threadOk(ref)) return `scheduler: thread [${ref.join(', ')}] does not exist`;
-  }
-  return undefined;
-}
-
-function validateRegions(o: Extract<ObjectRecord, { kind: 'regionmap' }>, objs: ObjectRecord[], at: string): string | undefined {
-  const sorted = [...o.regions].sort((a, b) => a.base - b.base);
-  for (const [i, r] of sorted.entries()) {
-    const t = objs[r.target];
-    const tsize = t?.kind === 'dataspace' || t?.kind === 'slice' || t?.kind === 'iomem' || t?.kind === 'regionmap' ? t.size : undefined;
-    if (tsize === undefined || t!.id === o.id) return `${at}: region at 0x${r.base.toString(16)} shows no dataspace`;
-    if (r.base % PAGE !== 0 || r.size % PAGE !== 0 || r.offset % PAGE !== 0 || r.size === 0) return `${at}: region at 0x${r.base.toString(16)} is not page aligned`;
-    if (r.base + r.size > o.size || r.offset + r.size > tsize) return `${at}: region at 0x${r.base.toString(16)} leaves its region map or dataspace`;
-    if (i > 0 && sorted[i - 1].base + sorted[i - 1].size > r.base) return `${at}: regions overlap at 0x${r.base.toString(16)}`;
-  }
-  return undefined;
+  const problem = checkReferences(cp, init) ?? checkAuthority(cp) ?? checkConsistency(cp);
+  return problem === undefined ? undefined : safeText(problem); // it quotes names from the image
 }
 
 // ---- building ----
@@ -469,20 +300,3 @@ class Restorer {
   }
 }
 
-/** Whether region map `id` reaches `target` through the targets of its regions. */
-function reaches(objs: readonly ObjectRecord[], id: number, target: number, seen: Set<number>): boolean {
-  const o = objs[id];
-  if (o === undefined || seen.has(id)) return false;
-  seen.add(id);
-  const children = o.kind === 'regionmap' ? o.regions.map((r) => r.target) : o.kind === 'managed' ? [o.rm] : [];
-  return children.some((c) => c === target || reaches(objs, c, target, seen));
-}
-
-/** Runs a device's state loader, turning a throw on malformed input into an error value. */
-function guarded(load: () => { ok: true } | { ok: false; error: string }): { ok: true } | { ok: false; error: string } {
-  try {
-    return load();
-  } catch (e) {
-    return { ok: false, error: `malformed (${(e as Error).message})` };
-  }
-}

@@ -46,3 +46,20 @@ describe('runAndReport', () => {
     expect(r.init.kernel.executed).toBe(110);
   });
 });
+
+describe('logPrinter', () => {
+  it('shows control characters in labels and text as \\xNN, so a line cannot forge another or drive the terminal', async () => {
+    const { mkdtempSync, openSync, closeSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { logPrinter } = await import('../../src/cli/common');
+    const file = join(mkdtempSync(join(tmpdir(), 'rtcr-log-')), 'log.txt');
+    const fd = openSync(file, 'w');
+    const out = new OutputBuffer(fd);
+    const print = logPrinter(out);
+    print({ cycles: 0, label: 'init -> a\n[init] x', text: 'ok\x1b[2J\ttab\r\n[init] forged' });
+    out.flush();
+    closeSync(fd);
+    expect(readFileSync(file, 'latin1')).toBe('[init -> a\\x0a[init] x] ok\\x1b[2J\ttab\\x0d\\x0a[init] forged\n');
+  });
+});

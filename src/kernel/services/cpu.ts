@@ -1,6 +1,7 @@
 // The CPU session: threads of a component (create, start, pause, resume, state, single step).
 
 import { fail, ObjType, reply, RIGHT_INVOKE, type Invocation, type KObject, type Reply } from '../object';
+import { sanitizeName } from '../sanitize';
 import type { Task } from '../task';
 import { Thread, ThreadState } from '../thread';
 
@@ -17,7 +18,7 @@ export class CpuSession implements KObject {
       if (a0 < 0 || a0 > 255 || a2 < 0 || a2 > MAX_NAME) return fail('BAD_ARG');
       const name = k.readUser(this.task, a1 >>> 0, a2);
       if (!name.ok) return fail(name.error);
-      const t = k.createThread(this.task, String.fromCharCode(...name.value), a0);
+      const t = k.createThread(this.task, sanitizeName(String.fromCharCode(...name.value)), a0);
       if (!t.ok) return fail(t.error);
       const slot = this.task.caps.insert(t.value, RIGHT_INVOKE | 4);
       return slot < 0 ? fail('QUOTA') : reply(slot);
